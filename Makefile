@@ -1,0 +1,50 @@
+# Two commands: `make lab` opens the course, `make test` runs every test and notebook.
+# Both create .venv and install everything on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_ENABLE_ONEDNN_OPTS := 0
+export KERAS_BACKEND := tensorflow
+export MPLBACKEND := Agg
+
+.PHONY: lab test test-fast test-notebooks check-homework release-homework benchmarks clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -c 'import sys; v=sys.version_info[:2]; assert (3,10) <= v <= (3,13), f"Python 3.10-3.13 needed, found {v}"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --no-deps -e .
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "Python 3 (dlhelpers)"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	env -u MPLBACKEND $(BIN)/jupyter lab notebooks/00_index.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks homework/source \
+	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	  -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not browser" $(PYTEST_ARGS)
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
+
+# A student checks their homework: make check-homework HW=hw01 [NB=path/to/my_copy.ipynb]
+HW ?= hw01
+NB ?= homework/release/$(HW)/$(HW).ipynb
+check-homework: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env $(NB)
+
+release-homework: $(STAMP)
+	$(BIN)/python -m dlhelpers.homework release
+
+benchmarks: $(STAMP)
+	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,106 @@
+"""Shared input validation.
+
+Every message has the same four parts: which argument, what was expected, what was
+received, and how to fix it, e.g.::
+
+    x must be 2-D (N, features) for dense_forward; got shape (4,).
+    Add a batch axis, e.g. x[None, :].
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _fail(name: str, func: str, expected: str, got: str, fix: str = "", exc=ValueError):
+    msg = f"{name} must be {expected} for {func}; got {got}."
+    if fix:
+        msg += f" {fix}"
+    raise exc(msg)
+
+
+def as_array(x, name: str, func: str, *, ndim=None, shape_hint: str = "", fix: str = "",
+             allow_nan: bool = False, dtype=None) -> np.ndarray:
+    """Convert ``x`` to a float array and check that it is numeric, finite and of the right rank.
+
+    ``ndim`` may be an int or a tuple of allowed ranks. ``shape_hint`` describes the
+    expected layout, e.g. ``"(N, H, W, C)"``.
+    """
+    try:
+        arr = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        _fail(name, func, "an array of numbers", f"{type(x).__name__} that NumPy cannot turn into an array",
+              "Pass a NumPy array or a rectangular list of numbers.", exc=TypeError)
+        raise exc  # pragma: no cover
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        _fail(name, func, "numeric", f"dtype {arr.dtype}",
+              "Convert it first, e.g. np.asarray(x, dtype=float).", exc=TypeError)
+    if np.iscomplexobj(arr):
+        _fail(name, func, "real-valued", f"complex dtype {arr.dtype}", "Take the real part or the magnitude first.",
+              exc=TypeError)
+    arr = arr.astype(dtype if dtype is not None else np.result_type(arr.dtype, np.float32), copy=False)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            ranks = " or ".join(f"{r}-D" for r in allowed)
+            _fail(name, func, f"{ranks} {shape_hint}".strip(), f"shape {arr.shape}",
+                  fix or "Reshape it to the layout shown.")
+    if not allow_nan and arr.size and not np.all(np.isfinite(arr)):
+        n_bad = int(np.sum(~np.isfinite(arr)))
+        _fail(name, func, "finite (no NaN or inf)", f"{n_bad} non-finite value(s)",
+              "Clean or impute the data first, e.g. check np.isnan(x).any().")
+    return arr
+
+
+def check_positive(value, name: str, func: str, *, allow_zero: bool = False, integer: bool = False):
+    """Check that a scalar hyperparameter (learning rate, epochs, ...) is positive."""
+    kind = "an integer" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or (integer and not isinstance(value, numbers.Integral)):
+        _fail(name, func, kind, f"{value!r} ({type(value).__name__})", f"Pass {kind}, e.g. {name}=1.", exc=TypeError)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        _fail(name, func, f"{bound}", f"{value!r}", f"Choose a positive value, e.g. {name}=0.1." if not integer
+              else f"Choose a positive integer, e.g. {name}=1.")
+    return value
+
+
+def check_in_range(value, name: str, func: str, low: float, high: float, *, inclusive=(True, False)):
+    """Check ``low <= value < high`` (bounds inclusive as given)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        _fail(name, func, "a number", f"{value!r} ({type(value).__name__})", exc=TypeError)
+    lo_ok = value >= low if inclusive[0] else value > low
+    hi_ok = value <= high if inclusive[1] else value < high
+    if not (lo_ok and hi_ok):
+        lb = "[" if inclusive[0] else "("
+        hb = "]" if inclusive[1] else ")"
+        _fail(name, func, f"in {lb}{low}, {high}{hb}", f"{value!r}", f"Pick a value inside that interval.")
+    return value
+
+
+def check_choice(value, name: str, func: str, choices):
+    """Check that ``value`` is one of ``choices`` (names of activations, losses, ...)."""
+    choices = list(choices)
+    if value not in choices:
+        shown = ", ".join(repr(c) for c in choices)
+        _fail(name, func, f"one of {shown}", f"{value!r}", "Check the spelling or pick one from the list.")
+    return value
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str, func: str):
+    if a.shape != b.shape:
+        _fail(f"{name_a} and {name_b}", func, "the same shape", f"{a.shape} and {b.shape}",
+              f"Reshape one of them, e.g. {name_a}.reshape({name_b}.shape), or check you passed the right arrays.")
+
+
+def check_rng(rng, func: str = "this function") -> np.random.Generator:
+    """Turn ``rng`` (Generator, int seed or None) into a ``np.random.Generator``."""
+    if rng is None or isinstance(rng, (numbers.Integral, np.random.SeedSequence)):
+        if isinstance(rng, bool):
+            _fail("rng", func, "a numpy Generator, an int seed or None", "a bool", exc=TypeError)
+        return np.random.default_rng(rng)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    _fail("rng", func, "a numpy Generator, an int seed or None", f"{type(rng).__name__}",
+          "Pass e.g. rng=0 or rng=np.random.default_rng(0).", exc=TypeError)
+    raise AssertionError  # pragma: no cover

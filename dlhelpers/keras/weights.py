@@ -1,0 +1,52 @@
+"""Copy parameters between a scratch model and its Keras twin, in both directions.
+
+Both sides use Keras's layouts (Dense kernel (in, units), bias (units,)), so copying is a
+matter of order and names; shapes are checked and a mismatch names the layer.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["scratch_to_keras", "keras_to_scratch"]
+
+
+def _keras_weight_layers(km):
+    return [l for l in km.layers if l.weights]
+
+
+def _scratch_weight_layers(sm):
+    return [l for l in sm.layers if l.params]
+
+
+def _pairs(sm, km):
+    s_layers, k_layers = _scratch_weight_layers(sm), _keras_weight_layers(km)
+    if len(s_layers) != len(k_layers):
+        raise ValueError(f"the models must have the same number of layers with weights for copying; got "
+                         f"{len(s_layers)} (scratch) and {len(k_layers)} (keras). Build the twin with "
+                         "dlhelpers.keras.network.from_scratch(model).")
+    return list(zip(s_layers, k_layers))
+
+
+def scratch_to_keras(scratch_model, keras_model):
+    """Set the Keras model's weights from the scratch model's parameters (layer by layer)."""
+    for s, k in _pairs(scratch_model, keras_model):
+        new = list(s.params.values())
+        shapes = [tuple(w.shape) for w in k.get_weights()]
+        if [w.shape for w in new] != shapes:
+            raise ValueError(f"layer {s.name!r}: scratch shapes {[w.shape for w in new]} must match the Keras "
+                             f"layer {k.name!r} shapes {shapes}.")
+        k.set_weights([np.asarray(w) for w in new])
+    return keras_model
+
+
+def keras_to_scratch(keras_model, scratch_model):
+    """Set the scratch model's parameters from the Keras model's weights."""
+    for s, k in _pairs(scratch_model, keras_model):
+        weights = k.get_weights()
+        keys = list(s.params)
+        if len(weights) != len(keys) or any(w.shape != s.params[key].shape for w, key in zip(weights, keys)):
+            raise ValueError(f"layer {k.name!r}: Keras shapes {[w.shape for w in weights]} must match the scratch "
+                             f"layer {s.name!r} shapes {[p.shape for p in s.params.values()]}.")
+        for key, w in zip(keys, weights):
+            s.params[key] = np.asarray(w, dtype=scratch_model.dtype)
+    return scratch_model

@@ -1,0 +1,270 @@
+"""Activation functions and their derivatives, in NumPy.
+
+Every elementwise activation ``f`` has ``f_derivative(z)`` = df/dz evaluated at the
+pre-activation ``z``. ``ACTIVATIONS`` maps a name (the Keras name where Keras has one)
+to an :class:`Activation` record holding both.
+
+Conventions (the course notes use both, so we name them apart):
+
+* ``step(z)``  = 1 if z > 0 else 0   (Heaviside; the perceptron's 0/1 output)
+* ``sign(z)``  = +1 if z >= 0 else -1 (the perceptron's ±1 decision function)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .._checks import as_array, check_choice, check_positive
+
+__all__ = [
+    "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative",
+    "leaky_relu", "leaky_relu_derivative", "elu", "elu_derivative", "softplus", "softplus_derivative",
+    "step", "step_derivative", "sign", "sign_derivative", "linear", "linear_derivative",
+    "softmax", "softmax_backward", "softmax_jacobian",
+    "prelu_forward", "prelu_backward", "maxout_forward", "maxout_backward",
+    "Activation", "ACTIVATIONS", "get_activation",
+]
+
+
+def _z(z, func):
+    return as_array(z, "z", func, allow_nan=True)
+
+
+# --- the S-shaped ones -------------------------------------------------------------------
+
+def sigmoid(z):
+    """Logistic sigmoid 1 / (1 + e^-z), stable for any z (no overflow warning at |z| = 1e4)."""
+    z = _z(z, "sigmoid")
+    e = np.exp(-np.abs(z))                    # in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_derivative(z):
+    """σ'(z) = σ(z) (1 − σ(z)); at most 0.25 (at z = 0), which is why deep sigmoid nets learn slowly."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """Hyperbolic tangent, output in (−1, 1), zero-centred."""
+    return np.tanh(_z(z, "tanh"))
+
+
+def tanh_derivative(z):
+    """tanh'(z) = 1 − tanh(z)²."""
+    t = tanh(z)
+    return 1.0 - t * t
+
+
+# --- rectifiers ----------------------------------------------------------------------------
+
+def relu(z):
+    """max(0, z)."""
+    z = _z(z, "relu")
+    return np.maximum(z, 0.0).astype(z.dtype, copy=False)
+
+
+def relu_derivative(z):
+    """1 for z > 0, else 0 (we take 0 at z = 0, as TensorFlow does)."""
+    z = _z(z, "relu_derivative")
+    return (z > 0).astype(z.dtype)
+
+
+def leaky_relu(z, alpha: float = 0.3):
+    """z for z > 0, alpha·z otherwise (Keras's LeakyReLU default slope is 0.3)."""
+    z = _z(z, "leaky_relu")
+    return np.where(z > 0, z, alpha * z).astype(z.dtype, copy=False)
+
+
+def leaky_relu_derivative(z, alpha: float = 0.3):
+    z = _z(z, "leaky_relu_derivative")
+    return np.where(z > 0, 1.0, alpha).astype(z.dtype)
+
+
+def elu(z, alpha: float = 1.0):
+    """z for z > 0, alpha·(e^z − 1) otherwise: smooth, with negative outputs."""
+    z = _z(z, "elu")
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))).astype(z.dtype, copy=False)
+
+
+def elu_derivative(z, alpha: float = 1.0):
+    z = _z(z, "elu_derivative")
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0))).astype(z.dtype)
+
+
+def softplus(z):
+    """log(1 + e^z), a smooth ReLU; computed as logaddexp(0, z) so it never overflows."""
+    return np.logaddexp(0.0, _z(z, "softplus"))
+
+
+def softplus_derivative(z):
+    """d/dz log(1 + e^z) = σ(z)."""
+    return sigmoid(z)
+
+
+# --- hard thresholds and the identity ------------------------------------------------------
+
+def step(z):
+    """Heaviside step: 1 if z > 0 else 0."""
+    z = _z(z, "step")
+    return (z > 0).astype(z.dtype)
+
+
+def step_derivative(z):
+    """0 everywhere it exists: gradient descent gets no signal through a step."""
+    return np.zeros_like(_z(z, "step_derivative"))
+
+
+def sign(z):
+    """+1 if z >= 0 else −1 (unlike np.sign, 0 maps to +1, the perceptron's convention)."""
+    z = _z(z, "sign")
+    return np.where(z >= 0, 1.0, -1.0).astype(z.dtype)
+
+
+def sign_derivative(z):
+    return np.zeros_like(_z(z, "sign_derivative"))
+
+
+def linear(z):
+    """Identity: used on regression outputs."""
+    return _z(z, "linear").copy()
+
+
+def linear_derivative(z):
+    return np.ones_like(_z(z, "linear_derivative"))
+
+
+# --- softmax (not elementwise) ------------------------------------------------------------
+
+def softmax(z, axis: int = -1):
+    """e^z_i / Σ_j e^z_j along ``axis``; the max is subtracted first, so large z are safe.
+
+    Example (the course notes' example):
+        >>> np.round(softmax(np.array([1, 2, 3, 4, 1, 2, 3.])), 3)
+        array([0.024, 0.064, 0.175, 0.475, 0.024, 0.064, 0.175])
+    """
+    z = _z(z, "softmax")
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def softmax_jacobian(z):
+    """The full Jacobian ∂s_i/∂z_j = s_i (δ_ij − s_j) for a 1-D ``z``."""
+    z = as_array(z, "z", "softmax_jacobian", ndim=1, shape_hint="(K,)")
+    s = softmax(z)
+    return np.diag(s) - np.outer(s, s)
+
+
+def softmax_backward(dout, s, axis: int = -1):
+    """Vector–Jacobian product through softmax: given dL/ds and s = softmax(z), return dL/dz.
+
+    dL/dz_j = s_j (dL/ds_j − Σ_i dL/ds_i s_i), without building the K×K Jacobian.
+    """
+    dout = as_array(dout, "dout", "softmax_backward")
+    s = as_array(s, "s", "softmax_backward")
+    return s * (dout - np.sum(dout * s, axis=axis, keepdims=True))
+
+
+# --- activations with parameters ----------------------------------------------------------
+
+def prelu_forward(z, alpha):
+    """Parametric ReLU: z for z > 0, alpha·z otherwise, with a *learned* alpha per feature.
+
+    Shapes: z (N, ...); alpha broadcastable to z.shape[1:] (Keras's PReLU layer keeps one
+    alpha per feature, initialised to 0).
+    Returns ``(out, cache)``.
+    """
+    z = as_array(z, "z", "prelu_forward")
+    alpha = as_array(alpha, "alpha", "prelu_forward")
+    out = np.where(z > 0, z, alpha * z)
+    return out, (z, alpha)
+
+
+def prelu_backward(dout, cache):
+    """Returns ``(dz, {"alpha": dalpha})``; dalpha sums over the batch axis (and any broadcast axes)."""
+    z, alpha = cache
+    dout = as_array(dout, "dout", "prelu_backward")
+    dz = np.where(z > 0, dout, alpha * dout)
+    dalpha_full = np.where(z > 0, 0.0, z * dout)
+    dalpha = dalpha_full.sum(axis=0)
+    # sum over axes where alpha was broadcast (size 1 in alpha, larger in z)
+    alpha_shape = (1,) * (dalpha.ndim - alpha.ndim) + alpha.shape
+    axes = tuple(i for i, (a, d) in enumerate(zip(alpha_shape, dalpha.shape)) if a == 1 and d != 1)
+    dalpha = dalpha.sum(axis=axes, keepdims=True).reshape(alpha.shape)
+    return dz, {"alpha": dalpha}
+
+
+def maxout_forward(z, num_units: int):
+    """Maxout over groups: z (N, num_units·k) → (N, num_units), the max of each group of k
+    *contiguous* features (the layout of the classic Maxout layer: reshape to (N, units, k)).
+
+    Put a Dense layer with ``num_units·k`` outputs in front of it to get
+    max(w_1ᵀx + b_1, …, w_kᵀx + b_k) per unit, as in the notes.
+    """
+    z = as_array(z, "z", "maxout_forward", ndim=2, shape_hint="(N, features)")
+    check_positive(num_units, "num_units", "maxout_forward", integer=True)
+    if z.shape[1] % num_units:
+        raise ValueError(
+            f"z.shape[1] must be a multiple of num_units for maxout_forward; got {z.shape[1]} features "
+            f"and num_units={num_units}. Give the layer before it num_units·k outputs.")
+    k = z.shape[1] // num_units
+    grouped = z.reshape(z.shape[0], num_units, k)          # (N, units, k)
+    idx = np.argmax(grouped, axis=-1)                        # (N, units)
+    out = np.take_along_axis(grouped, idx[..., None], axis=-1)[..., 0]
+    return out, (z.shape, idx, k)
+
+
+def maxout_backward(dout, cache):
+    """The gradient flows only to the winning piece of each group."""
+    shape, idx, k = cache
+    dout = as_array(dout, "dout", "maxout_backward", ndim=2)
+    dgrouped = np.zeros((shape[0], dout.shape[1], k), dtype=dout.dtype)
+    np.put_along_axis(dgrouped, idx[..., None], dout[..., None], axis=-1)
+    return dgrouped.reshape(shape), {}
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Activation:
+    """A named elementwise activation and its derivative."""
+    name: str
+    fn: Callable
+    derivative: Callable
+    output_range: str
+    typical_use: str
+
+    def __call__(self, z):
+        return self.fn(z)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a for a in [
+        Activation("step", step, step_derivative, "{0, 1}", "the original perceptron (0/1 output)"),
+        Activation("sign", sign, sign_derivative, "{-1, +1}", "the perceptron's ±1 decision function"),
+        Activation("linear", linear, linear_derivative, "(-inf, inf)", "regression outputs"),
+        Activation("sigmoid", sigmoid, sigmoid_derivative, "(0, 1)", "binary-classification outputs, gates"),
+        Activation("tanh", tanh, tanh_derivative, "(-1, 1)", "hidden layers of small nets, RNN states"),
+        Activation("relu", relu, relu_derivative, "[0, inf)", "the default for hidden layers"),
+        Activation("leaky_relu", leaky_relu, leaky_relu_derivative, "(-inf, inf)", "hidden layers; avoids dead ReLUs"),
+        Activation("elu", elu, elu_derivative, "(-alpha, inf)", "hidden layers; smooth, mean closer to 0"),
+        Activation("softplus", softplus, softplus_derivative, "(0, inf)", "smooth ReLU; positive outputs (e.g. a scale)"),
+    ]
+}
+
+
+def get_activation(name: str) -> Activation:
+    """Look up an activation by name; a clear error lists the known names."""
+    if isinstance(name, Activation):
+        return name
+    if name is None:
+        name = "linear"
+    check_choice(name, "activation", "get_activation", list(ACTIVATIONS) + ["softmax"])
+    if name == "softmax":
+        raise ValueError(
+            "activation must be elementwise for get_activation; got 'softmax', which mixes the features. "
+            "Use dlhelpers.scratch.activations.softmax and softmax_backward, or a Dense layer with activation='softmax'.")
+    return ACTIVATIONS[name]
