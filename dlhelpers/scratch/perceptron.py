@@ -93,7 +93,7 @@ class Perceptron:
         allowed = {-1.0, 1.0} if self.outputs == "bipolar" else {0.0, 1.0}
         if not set(np.unique(y)) <= allowed:
             raise ValueError(f"y must contain only {sorted(allowed)} for a {self.outputs} perceptron; "
-                             f"got values {sorted(set(np.unique(y)))}. Use outputs='binary' for 0/1 targets "
+                             f"got values {[float(v) for v in np.unique(y)]}. Use outputs='binary' for 0/1 targets "
                              "or map them with 2*y - 1.")
         check_positive(epochs, "epochs", "Perceptron.fit", integer=True)
         if self.initial_weights is not None:

