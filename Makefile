@@ -7,7 +7,6 @@ STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
-export MPLBACKEND := Agg
 
 .PHONY: lab test test-fast test-notebooks check-homework release-homework benchmarks clean
 
@@ -21,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	env -u MPLBACKEND $(BIN)/jupyter lab notebooks/00_index.ipynb
+	$(BIN)/jupyter lab notebooks/00_index.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks homework/source \

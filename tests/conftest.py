@@ -3,7 +3,6 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np
 import pytest
@@ -17,3 +16,7 @@ def rng():
 def pytest_configure(config):
     # tests/ must never import notebooks or homework as modules
     pass
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")   # for plotting tests; notebooks run in their own kernels and draw inline

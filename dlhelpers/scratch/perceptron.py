@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import as_array, check_choice, check_positive
+from .._checks import as_array, check_choice, check_positive, check_rng
 from .activations import sign, step
 
 __all__ = ["Perceptron", "PerceptronHistory"]
@@ -43,7 +43,9 @@ class Perceptron:
     Args:
         learning_rate: η > 0.
         outputs: ``"bipolar"`` (±1, sign) or ``"binary"`` (0/1, step).
-        initial_weights: [w0, w1, ..., wd] to start from (default: zeros).
+        initial_weights: [w0, w1, ..., wd] to start from (default: zeros, or small random
+            values drawn from ``rng`` when one is given).
+        rng: a Generator or int seed for random starting weights in U(−0.05, 0.05).
 
     Example:
         >>> from dlhelpers.data import logic_gate
@@ -55,13 +57,14 @@ class Perceptron:
         [0.0, 0.0, 0.0, 1.0]
     """
 
-    def __init__(self, learning_rate=0.1, outputs="bipolar", initial_weights=None):
+    def __init__(self, learning_rate=0.1, outputs="bipolar", initial_weights=None, rng=None):
         check_positive(learning_rate, "learning_rate", "Perceptron")
         check_choice(outputs, "outputs", "Perceptron", ("bipolar", "binary"))
         self.learning_rate = learning_rate
         self.outputs = outputs
         self.initial_weights = None if initial_weights is None else as_array(
             initial_weights, "initial_weights", "Perceptron", ndim=1, shape_hint="(1 + features,)", dtype=np.float64)
+        self.init_rng = rng
         self.weights = None
         self.history = None
 
@@ -101,9 +104,10 @@ class Perceptron:
                 raise ValueError(f"initial_weights must have 1 + {X.shape[1]} entries (w0 first) for Perceptron; "
                                  f"got {self.initial_weights.shape[0]}.")
             self.weights = self.initial_weights.copy()
+        elif self.init_rng is not None:
+            self.weights = check_rng(self.init_rng, "Perceptron").uniform(-0.05, 0.05, X.shape[1] + 1)
         else:
             self.weights = np.zeros(X.shape[1] + 1)
-        from .._checks import check_rng
         rng = check_rng(rng, "Perceptron.fit")
         hist = PerceptronHistory(weights=[self.weights.copy()])
         for _ in range(epochs):
