@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import inspect
 
+from .device import quiet_tensorflow as _quiet_tensorflow
+
+_quiet_tensorflow()   # only sets environment variables (before any TensorFlow import); imports nothing
+
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "show_source"]
