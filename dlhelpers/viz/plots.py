@@ -101,7 +101,8 @@ def plot_history(histories, metrics=("loss", "accuracy"), labels=None):
     return fig
 
 
-def plot_loss_surface(f, paths=None, xlim=(-2, 2), ylim=(-2, 2), ax=None, levels=30, title=None):
+def plot_loss_surface(f, paths=None, xlim=(-2, 2), ylim=(-2, 2), ax=None, levels=30, title=None,
+                      labels=("w0", "w1")):
     """Contours of a 2-parameter loss ``f(w0, w1)`` with optimizer paths drawn on top.
 
     ``paths`` maps a label to an array of points (steps, 2).
@@ -116,8 +117,8 @@ def plot_loss_surface(f, paths=None, xlim=(-2, 2), ylim=(-2, 2), ax=None, levels
         pts = np.asarray(pts)
         ax.plot(pts[:, 0], pts[:, 1], ".-", ms=3, lw=1, label=f"{label} ({len(pts) - 1} steps)")
         ax.plot(*pts[-1], "o", ms=6, color=ax.lines[-1].get_color())
-    ax.set_xlabel("w0")
-    ax.set_ylabel("w1")
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
     if paths:
         ax.legend(fontsize=8)
     if title:
