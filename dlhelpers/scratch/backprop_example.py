@@ -46,7 +46,7 @@ NOTES_VALUES = {
 NOTES_ERRATA = [
     ("∂net_y1/∂w5", "printed 0.596884378 (that is out_h2)", "out_h1 = 0.593269992, the value the product then uses"),
     ("w6 after the update", "printed 408666186", "0.408666186"),
-    ("equation (26)", "labelled ∂E1/∂y1", "it is ∂E2/∂net_y2 = −0.0380982366"),
+    ("equation (26)", "labelled ∂E1/∂y1", "∂E2/∂net_y2 = −0.0380982366 (the y2 term)"),
     ("∂E_total/∂out_h1, eq. (29)", "printed 0.0364908241736793",
      "0.0553994248 − 0.0190491183 = 0.0363503065 (the next line's 0.000438568 uses this value)"),
     ("∂net_h1/∂w1 derivation", "writes x1·w1 + x2·w3", "net_h1 = x1·w1 + x2·w2 + b1"),

@@ -33,7 +33,7 @@ class BackpropStepper:
         self.diagram = W.HTML()
         self.html = W.HTML()
         self.table = W.HTML()
-        self.curve = W.Image(format="png")
+        self.curve = W.Image(format="png", layout=W.Layout(display="none"))   # shown after training
         self.next_button.on_click(lambda _: self._do(self.state.next))
         self.back_button.on_click(lambda _: self._do(self.state.back))
         self.reset_button.on_click(lambda _: self._do(self.state.reset))
@@ -62,6 +62,7 @@ class BackpropStepper:
         if errors is not None:
             self.curve.value = figure_to_png(plot_error_curve(self.state.errors,
                                                               title=f"E_total over {len(self.state.errors) - 1} steps"))
+            self.curve.layout.display = None
         self.refresh()
 
     def refresh(self):

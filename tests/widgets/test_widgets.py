@@ -47,10 +47,11 @@ def test_stepper_update_train_and_inputs():
     w.update_button.click()
     assert "Iteration 1" in w.html.value and "0.291027774" in w.html.value
     w.restart_button.click()
+    assert w.curve.layout.display == "none"            # no empty image before training
     w.n_steps.value = 100
     w.train_button.click()
     assert "Trained 100 steps" in w.html.value
-    assert w.curve.value[:4] == b"\x89PNG"
+    assert w.curve.value[:4] == b"\x89PNG" and w.curve.layout.display is None
     w.lr.value = 2.0
     assert w.state.example.learning_rate == 2.0
     w.restart_button.click()                    # the notes' weights, inputs kept
