@@ -2,7 +2,7 @@
 
 fan_in / fan_out are the kernel's input and output sizes. With all-zero weights every
 hidden unit computes the same thing and gets the same gradient, so they never become
-different: :func:`dlhelpers.scratch.network.symmetry_demo` shows it.
+different (notebook I.8 and ``tests/scratch/test_network.py`` show it).
 """
 from __future__ import annotations
 
