@@ -79,25 +79,22 @@ class BackpropStepperState:
         self.message = f"Weights updated: iteration {self.iteration}, E_total = {self.example.error():.9f}."
 
     # edits
-    def set_learning_rate(self, lr) -> str:
+    def _edit(self, done: str, **changes) -> str:
+        """Apply changes to the example; on bad values keep the old one and return the message."""
         try:
-            self.example = replace(self.example, learning_rate=float(lr))
+            self.example = replace(self.example, **changes)
         except (TypeError, ValueError) as exc:
             self.message = f"⚠ {exc}"
             return self.message
         self._rebuild()
-        self.message = f"Learning rate set to {self.example.learning_rate:g}."
+        self.message = done.format(ex=self.example)
         return ""
 
+    def set_learning_rate(self, lr) -> str:
+        return self._edit("Learning rate set to {ex.learning_rate:g}.", learning_rate=lr)
+
     def set_inputs(self, x1, x2) -> str:
-        try:
-            self.example = replace(self.example, x=(float(x1), float(x2)))
-        except (TypeError, ValueError) as exc:
-            self.message = f"⚠ {exc}"
-            return self.message
-        self._rebuild()
-        self.message = f"Inputs set to ({self.example.x[0]:g}, {self.example.x[1]:g})."
-        return ""
+        return self._edit("Inputs set to ({ex.x[0]:g}, {ex.x[1]:g}).", x=(x1, x2))
 
     def train(self, n) -> np.ndarray | None:
         """Run ``n`` gradient steps from the current weights; keeps the error curve for plotting."""
