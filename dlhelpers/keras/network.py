@@ -31,11 +31,29 @@ def build_mlp(input_dim, hidden=(16,), activation="relu", output_units=1, output
 
 def from_scratch(model: S.Sequential, dtype="float32", copy_weights=True):
     """The Keras model with the same layers, names and (by default) the same weights as a scratch model."""
-    if model.input_dim is None:
-        raise ValueError("model must be built (give input_dim, or call fit/predict once) before from_scratch.")
-    layers = [keras.Input((model.input_dim,), dtype=dtype)]
+    if model.input_shape is None:
+        raise ValueError("model must be built (give input_dim or input_shape, or call fit/predict once) "
+                         "before from_scratch.")
+    layers = [keras.Input(model.input_shape, dtype=dtype)]
     for l in model.layers:
-        if isinstance(l, S.Dense):
+        if isinstance(l, S.Conv2D):
+            layers.append(keras.layers.Conv2D(l.filters, l.kernel_size, strides=l.strides, activation=l.activation,
+                                              padding=l.padding if isinstance(l.padding, str) else "valid",
+                                              name=l.name, dtype=dtype))
+            if not isinstance(l.padding, str):
+                layers.insert(-1, keras.layers.ZeroPadding2D(int(l.padding), name=f"{l.name}_pad", dtype=dtype))
+        elif isinstance(l, S.MaxPooling2D):
+            layers.append(keras.layers.MaxPooling2D(l.pool_size, l.strides, l.padding, name=l.name, dtype=dtype))
+        elif isinstance(l, S.AveragePooling2D):
+            layers.append(keras.layers.AveragePooling2D(l.pool_size, l.strides, l.padding, name=l.name, dtype=dtype))
+        elif isinstance(l, S.GlobalAveragePooling2D):
+            layers.append(keras.layers.GlobalAveragePooling2D(name=l.name, dtype=dtype))
+        elif isinstance(l, S.Flatten):
+            layers.append(keras.layers.Flatten(name=l.name, dtype=dtype))
+        elif isinstance(l, S.BatchNormalization):
+            layers.append(keras.layers.BatchNormalization(momentum=l.momentum, epsilon=l.epsilon, name=l.name,
+                                                          dtype=dtype))
+        elif isinstance(l, S.Dense):
             layers.append(keras.layers.Dense(l.units, activation=l.activation, name=l.name, dtype=dtype))
         elif isinstance(l, S.Dropout):
             layers.append(keras.layers.Dropout(l.rate, name=l.name))

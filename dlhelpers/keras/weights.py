@@ -30,7 +30,7 @@ def _pairs(sm, km):
 def scratch_to_keras(scratch_model, keras_model):
     """Set the Keras model's weights from the scratch model's parameters (layer by layer)."""
     for s, k in _pairs(scratch_model, keras_model):
-        new = list(s.params.values())
+        new = list(s.params.values()) + list(getattr(s, "state", {}).values())    # BatchNorm: moving stats too
         shapes = [tuple(w.shape) for w in k.get_weights()]
         if [w.shape for w in new] != shapes:
             raise ValueError(f"layer {s.name!r}: scratch shapes {[w.shape for w in new]} must match the Keras "
@@ -43,10 +43,11 @@ def keras_to_scratch(keras_model, scratch_model):
     """Set the scratch model's parameters from the Keras model's weights."""
     for s, k in _pairs(scratch_model, keras_model):
         weights = k.get_weights()
-        keys = list(s.params)
-        if len(weights) != len(keys) or any(w.shape != s.params[key].shape for w, key in zip(weights, keys)):
+        state = getattr(s, "state", {})
+        targets = [(s.params, key) for key in s.params] + [(state, key) for key in state]
+        if len(weights) != len(targets) or any(w.shape != d[key].shape for w, (d, key) in zip(weights, targets)):
             raise ValueError(f"layer {k.name!r}: Keras shapes {[w.shape for w in weights]} must match the scratch "
-                             f"layer {s.name!r} shapes {[p.shape for p in s.params.values()]}.")
-        for key, w in zip(keys, weights):
-            s.params[key] = np.asarray(w, dtype=scratch_model.dtype)
+                             f"layer {s.name!r} shapes {[d[key].shape for d, key in targets]}.")
+        for (d, key), w in zip(targets, weights):
+            d[key] = np.asarray(w, dtype=scratch_model.dtype)
     return scratch_model

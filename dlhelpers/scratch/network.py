@@ -21,9 +21,12 @@ from .dense import dense_backward, dense_forward
 from .initializers import INITIALIZERS, initialize
 from .losses import get_loss
 from .optim import get_optimizer
-from .regularization import dropout_backward, dropout_forward
+from . import pooling as P
+from .conv import _pair, conv2d_backward, conv2d_forward, pad_amounts
+from .regularization import batchnorm_backward, batchnorm_forward, dropout_backward, dropout_forward
 
-__all__ = ["Dense", "Dropout", "PReLU", "Sequential", "Callback", "LambdaCallback", "WeightHistory", "History"]
+__all__ = ["Dense", "Dropout", "PReLU", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
+           "Flatten", "BatchNormalization", "Sequential", "Callback", "LambdaCallback", "WeightHistory", "History"]
 
 
 # --- layers ---------------------------------------------------------------------------------
@@ -37,8 +40,9 @@ class Layer:
         self.grads: dict[str, np.ndarray] = {}
         self._cache = None
 
-    def build(self, input_dim: int, rng, dtype) -> int:
-        return input_dim
+    def build(self, input_shape: tuple, rng, dtype) -> tuple:
+        """Create the parameters for inputs of ``input_shape`` (without the batch axis); return the output shape."""
+        return input_shape
 
     def forward(self, x, training=False):
         raise NotImplementedError
@@ -72,12 +76,15 @@ class Dense(Layer):
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
 
-    def build(self, input_dim, rng, dtype):
+    def build(self, input_shape, rng, dtype):
+        if len(input_shape) != 1:
+            raise ValueError(f"the input of Dense layer {self.name!r} must be 1-D features; got shape {input_shape}. "
+                             "Put a Flatten() (or a global pooling layer) before it.")
         self.params = {
-            "kernel": initialize(self.kernel_initializer, (input_dim, self.units), rng, dtype),  # (in, units)
-            "bias": initialize(self.bias_initializer, (self.units,), rng, dtype),               # (units,)
+            "kernel": initialize(self.kernel_initializer, (input_shape[0], self.units), rng, dtype),  # (in, units)
+            "bias": initialize(self.bias_initializer, (self.units,), rng, dtype),                    # (units,)
         }
-        return self.units
+        return (self.units,)
 
     def forward(self, x, training=False):
         z, dcache = dense_forward(x, self.params["kernel"], self.params["bias"])   # (N, units)
@@ -101,9 +108,9 @@ class Dense(Layer):
 class PReLU(Layer):
     """Parametric ReLU with one learned slope per feature (initialised to 0, as Keras)."""
 
-    def build(self, input_dim, rng, dtype):
-        self.params = {"alpha": np.zeros(input_dim, dtype=dtype)}
-        return input_dim
+    def build(self, input_shape, rng, dtype):
+        self.params = {"alpha": np.zeros(input_shape, dtype=dtype)}      # one slope per input value, as Keras
+        return input_shape
 
     def forward(self, x, training=False):
         out, self._cache = A.prelu_forward(x, self.params["alpha"])
@@ -122,9 +129,9 @@ class Dropout(Layer):
         self.rate = rate
         self._rng = None
 
-    def build(self, input_dim, rng, dtype):
+    def build(self, input_shape, rng, dtype):
         self._rng = rng
-        return input_dim
+        return input_shape
 
     def forward(self, x, training=False):
         out, self._cache = dropout_forward(x, self.rate, training=training, rng=self._rng)
@@ -132,6 +139,147 @@ class Dropout(Layer):
 
     def backward(self, dout):
         dx, self.grads = dropout_backward(dout, self._cache)
+        return dx
+
+
+class Conv2D(Layer):
+    """2-D convolution + activation on (N, H, W, C) inputs; kernel (KH, KW, C, F) as Keras."""
+
+    def __init__(self, filters, kernel_size=3, strides=1, padding="valid", activation=None,
+                 kernel_initializer="glorot_uniform", name=None):
+        super().__init__(name)
+        check_positive(filters, "filters", "Conv2D", integer=True)
+        self.filters = int(filters)
+        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2D")
+        self.strides = _pair(strides, "strides", "Conv2D")
+        self.padding = padding
+        self.activation = "linear" if activation is None else activation
+        A.get_activation(self.activation)
+        check_choice(kernel_initializer, "kernel_initializer", "Conv2D", INITIALIZERS)
+        self.kernel_initializer = kernel_initializer
+
+    def build(self, input_shape, rng, dtype):
+        if len(input_shape) != 3:
+            raise ValueError(f"the input of Conv2D layer {self.name!r} must be (H, W, C) images; got shape "
+                             f"{input_shape}. Reshape flat pixels, e.g. x.reshape(-1, 8, 8, 1).")
+        H, W, C = input_shape
+        KH, KW = self.kernel_size
+        self.params = {"kernel": initialize(self.kernel_initializer, (KH, KW, C, self.filters), rng, dtype),
+                       "bias": np.zeros(self.filters, dtype=dtype)}
+        (t, b), (l, r) = pad_amounts(H, W, KH, KW, self.strides, self.padding, "Conv2D")
+        return ((H + t + b - KH) // self.strides[0] + 1, (W + l + r - KW) // self.strides[1] + 1, self.filters)
+
+    def forward(self, x, training=False):
+        z, ccache = conv2d_forward(x, self.params["kernel"], self.params["bias"], self.strides, self.padding)
+        act = A.get_activation(self.activation)
+        self._cache = (ccache, z)
+        return act.fn(z)
+
+    def backward(self, dout):
+        ccache, z = self._cache
+        dz = dout * A.get_activation(self.activation).derivative(z)
+        dx, self.grads = conv2d_backward(dz, ccache)
+        return dx
+
+    def __repr__(self):
+        return f"Conv2D({self.filters}, {self.kernel_size}, activation={self.activation!r}, name={self.name!r})"
+
+
+class _Pool(Layer):
+    kind = "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", name=None):
+        super().__init__(name)
+        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+
+    def build(self, input_shape, rng, dtype):
+        if len(input_shape) != 3:
+            raise ValueError(f"the input of {type(self).__name__} layer {self.name!r} must be (H, W, C); "
+                             f"got shape {input_shape}.")
+        out, _ = self._forward(np.zeros((1, *input_shape)))
+        return out.shape[1:]
+
+    def _forward(self, x):
+        fwd = P.max_pool2d_forward if self.kind == "max" else P.average_pool2d_forward
+        return fwd(x, self.pool_size, self.strides, self.padding)
+
+    def forward(self, x, training=False):
+        out, self._cache = self._forward(x)
+        return out
+
+    def backward(self, dout):
+        bwd = P.max_pool2d_backward if self.kind == "max" else P.average_pool2d_backward
+        dx, self.grads = bwd(dout, self._cache)
+        return dx
+
+
+class MaxPooling2D(_Pool):
+    """Max pooling (default 2×2, stride 2)."""
+    kind = "max"
+
+
+class AveragePooling2D(_Pool):
+    """Average pooling (default 2×2, stride 2)."""
+    kind = "average"
+
+
+class GlobalAveragePooling2D(Layer):
+    """(N, H, W, C) → (N, C)."""
+
+    def build(self, input_shape, rng, dtype):
+        return (input_shape[-1],)
+
+    def forward(self, x, training=False):
+        out, self._cache = P.global_average_pool2d(x)
+        return out
+
+    def backward(self, dout):
+        dx, self.grads = P.global_average_pool2d_backward(dout, self._cache)
+        return dx
+
+
+class Flatten(Layer):
+    """(N, ...) → (N, features), row-major as Keras's Flatten."""
+
+    def build(self, input_shape, rng, dtype):
+        return (int(np.prod(input_shape)),)
+
+    def forward(self, x, training=False):
+        out, self._cache = P.flatten_forward(x)
+        return out
+
+    def backward(self, dout):
+        dx, self.grads = P.flatten_backward(dout, self._cache)
+        return dx
+
+
+class BatchNormalization(Layer):
+    """Batch normalization over the last axis, with Keras's momentum (0.99) and epsilon (1e-3).
+
+    ``gamma`` and ``beta`` are trained; the moving statistics are state, updated in ``fit``.
+    """
+
+    def __init__(self, momentum=0.99, epsilon=1e-3, name=None):
+        super().__init__(name)
+        self.momentum, self.epsilon = momentum, epsilon
+        self.state = {}
+
+    def build(self, input_shape, rng, dtype):
+        D = input_shape[-1]
+        self.params = {"gamma": np.ones(D, dtype=dtype), "beta": np.zeros(D, dtype=dtype)}
+        self.state = {"moving_mean": np.zeros(D, dtype=dtype), "moving_variance": np.ones(D, dtype=dtype)}
+        return input_shape
+
+    def forward(self, x, training=False):
+        out, self._cache = batchnorm_forward(x, self.params["gamma"], self.params["beta"], self.state["moving_mean"],
+                                             self.state["moving_variance"], training=training,
+                                             momentum=self.momentum, epsilon=self.epsilon)
+        if training:
+            self.state = {"moving_mean": self._cache["running_mean"], "moving_variance": self._cache["running_var"]}
+        return out
+
+    def backward(self, dout):
+        dx, self.grads = batchnorm_backward(dout, self._cache)
         return dx
 
 
@@ -207,7 +355,7 @@ class Sequential:
         1.0
     """
 
-    def __init__(self, layers, input_dim=None, rng=None, dtype=np.float64):
+    def __init__(self, layers, input_dim=None, rng=None, dtype=np.float64, input_shape=None):
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("layers must be a non-empty list for Sequential; got []. Add e.g. Dense(1).")
@@ -220,9 +368,12 @@ class Sequential:
         self.loss = None
         self.optimizer = None
         self.input_dim = None
+        self.input_shape = None
         self._name_layers()
-        if input_dim is not None:
-            self.build(input_dim)
+        if input_dim is not None and input_shape is not None:
+            raise ValueError("give input_dim (features) or input_shape (e.g. (8, 8, 1)) to Sequential, not both.")
+        if input_dim is not None or input_shape is not None:
+            self.build(input_dim if input_shape is None else input_shape)
 
     def _name_layers(self):
         counts: dict[str, int] = {}
@@ -237,13 +388,18 @@ class Sequential:
                 raise ValueError(f"layer names must be unique for Sequential; got {layer.name!r} twice.")
             seen.add(layer.name)
 
-    def build(self, input_dim):
-        check_positive(input_dim, "input_dim", "Sequential.build", integer=True)
-        self.input_dim = int(input_dim)
-        d = self.input_dim
+    def build(self, input_shape):
+        """Create every layer's parameters for inputs of ``input_shape`` (an int for flat features)."""
+        shape = (input_shape,) if isinstance(input_shape, (int, np.integer)) else tuple(input_shape)
+        for v in shape:
+            check_positive(v, "input_shape", "Sequential.build", integer=True)
+        self.input_shape = tuple(int(v) for v in shape)
+        self.input_dim = self.input_shape[0] if len(self.input_shape) == 1 else None
+        self.shapes = [self.input_shape]
         for layer in self.layers:
-            d = layer.build(d, self.rng, self.dtype)
-        self.output_dim = d
+            self.shapes.append(tuple(layer.build(self.shapes[-1], self.rng, self.dtype)))
+        self.output_shape = self.shapes[-1]
+        self.output_dim = self.output_shape[0] if len(self.output_shape) == 1 else None
         return self
 
     # parameters -------------------------------------------------------------------------------
@@ -267,41 +423,53 @@ class Sequential:
                                          f"got {new.shape}.")
                     l.params[k] = new.copy()
 
+    def _slots(self):
+        """(dict, key) for every array Keras counts as a weight, in Keras's order (params, then state)."""
+        return [(d, k) for l in self.layers for d in (l.params, getattr(l, "state", {})) for k in d]
+
     def get_weights(self):
-        """Parameters in Keras's order (per layer: kernel, bias / alpha), ready for ``keras_model.set_weights``."""
-        return [p.copy() for l in self.layers for p in l.params.values()]
+        """Weights in Keras's order (per layer: kernel, bias / alpha / gamma, beta, moving mean, moving
+        variance), ready for ``keras_model.set_weights``."""
+        return [d[k].copy() for d, k in self._slots()]
 
     def set_weights(self, weights):
         weights = list(weights)
-        expected = [p.shape for l in self.layers for p in l.params.values()]
+        expected = [d[k].shape for d, k in self._slots()]
         if [np.shape(w) for w in weights] != expected:
             raise ValueError(f"weights must have shapes {expected} for set_weights; "
                              f"got {[np.shape(w) for w in weights]}.")
-        it = iter(weights)
-        for l in self.layers:
-            for k in l.params:
-                l.params[k] = np.array(next(it), dtype=self.dtype)
+        for (d, k), w in zip(self._slots(), weights):
+            d[k] = np.array(w, dtype=self.dtype)
 
     def count_params(self):
         return sum(l.count_params() for l in self.layers)
 
     def summary(self) -> str:
-        lines = [f"{'layer':<14}{'output':<12}{'params':>8}", "-" * 34]
-        for l in self.layers:
-            out = getattr(l, "units", None) or "same"
-            lines.append(f"{l.name:<14}{str(out):<12}{l.count_params():>8}")
-        lines += ["-" * 34, f"{'total':<26}{self.count_params():>8}"]
+        lines = [f"{'layer':<24}{'output shape':<18}{'params':>8}", "-" * 50]
+        shapes = getattr(self, "shapes", [None] * (len(self.layers) + 1))[1:]
+        for l, shape in zip(self.layers, shapes):
+            out = "?" if shape is None else str((None, *shape))
+            lines.append(f"{l.name + ' (' + type(l).__name__ + ')':<24}{out:<18}{l.count_params():>8}")
+        lines += ["-" * 50, f"{'total':<42}{self.count_params():>8}"]
         return "\n".join(lines)
 
     # passes -------------------------------------------------------------------------------------
     def _check_x(self, x, func):
-        x = as_array(x, "x", func, ndim=2, shape_hint="(N, features)",
-                     fix="Flatten images first, e.g. x.reshape(len(x), -1).", dtype=self.dtype)
-        if self.input_dim is None:
-            self.build(x.shape[1])
-        if x.shape[1] != self.input_dim:
-            raise ValueError(f"x must have {self.input_dim} features (the model's input_dim) for {func}; "
-                             f"got {x.shape[1]}. Check you passed the same features the model was built for.")
+        if self.input_shape is None:
+            x = as_array(x, "x", func, ndim=(2, 3, 4), shape_hint="(N, features) or (N, H, W, C)", dtype=self.dtype)
+            self.build(x.shape[1:])
+        if len(self.input_shape) == 1:
+            x = as_array(x, "x", func, ndim=2, shape_hint="(N, features)",
+                         fix="Flatten images first, e.g. x.reshape(len(x), -1).", dtype=self.dtype)
+            if x.shape[1] != self.input_dim:
+                raise ValueError(f"x must have {self.input_dim} features (the model's input_dim) for {func}; "
+                                 f"got {x.shape[1]}. Check you passed the same features the model was built for.")
+            return x
+        x = as_array(x, "x", func, ndim=1 + len(self.input_shape), shape_hint=f"(N, {', '.join(map(str, self.input_shape))})",
+                     fix=f"Reshape it, e.g. x.reshape(-1, {', '.join(map(str, self.input_shape))}).", dtype=self.dtype)
+        if x.shape[1:] != self.input_shape:
+            raise ValueError(f"x must have samples of shape {self.input_shape} for {func}; got {x.shape[1:]}. "
+                             f"Reshape it, e.g. x.reshape(-1, {', '.join(map(str, self.input_shape))}).")
         return x
 
     def forward(self, x, training=False):

@@ -82,3 +82,30 @@ def test_dropout_twin_in_inference_and_scaling_in_training():
     np.testing.assert_allclose(kept[nz_k], x[nz_k] / 0.6, rtol=1e-6)          # same 1/(1 − rate) scaling
     np.testing.assert_allclose(ours[nz_o], x[nz_o] / 0.6, rtol=1e-6)
     assert abs(nz_k.mean() - 0.6) < 0.02 and abs(nz_o.mean() - 0.6) < 0.02
+
+
+def test_scratch_cnn_twin_outputs_and_gradients():
+    import tensorflow as tf
+    from dlhelpers.keras.losses import get as keras_loss
+    from dlhelpers.keras.network import from_scratch
+    from dlhelpers.scratch.network import (BatchNormalization, Conv2D, Dense, Flatten, GlobalAveragePooling2D,
+                                           MaxPooling2D, Sequential)
+    rng = np.random.default_rng(5)
+    net = Sequential([Conv2D(4, 3, padding="same", activation="relu"), BatchNormalization(), MaxPooling2D(2),
+                      Conv2D(6, 2, strides=1, padding=1, activation="tanh"), GlobalAveragePooling2D(),
+                      Dense(8, "relu"), Dense(3, "softmax")], input_shape=(8, 8, 2), rng=0)
+    net.layers[1].state = {"moving_mean": rng.standard_normal(4) * 0.1, "moving_variance": rng.uniform(0.5, 2, 4)}
+    net.compile("sparse_categorical_crossentropy")
+    x = rng.standard_normal((5, 8, 8, 2))
+    y = rng.integers(0, 3, 5)
+    km = from_scratch(net)
+    np.testing.assert_allclose(net.predict(x), km(x.astype(np.float32), training=False).numpy(), rtol=1e-4, atol=1e-5)
+    out = net.forward(x, training=False)
+    net.backward(net.loss.grad(y, out))
+    with tf.GradientTape() as tape:
+        loss = keras_loss("sparse_categorical_crossentropy")(y, km(x.astype(np.float32), training=False))
+    kgrads = tape.gradient(loss, km.trainable_weights)
+    sgrads = [g for l in net.layers for g in l.grads.values()]
+    assert len(kgrads) == len(sgrads) == 10            # kernels and biases, gamma and beta
+    for s, k in zip(sgrads, kgrads):
+        np.testing.assert_allclose(s, k.numpy(), rtol=1e-3, atol=1e-5)
