@@ -17,7 +17,7 @@ import numpy as np
 
 from .._checks import check_choice, check_in_range, check_positive, check_rng
 
-__all__ = ["Dataset", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
+__all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
            "mnist_full", "train_test_split", "one_hot", "MNIST_SHA256"]
 
 
@@ -209,6 +209,35 @@ def mnist_full(cache_dir=None, scale=True):
     test = Dataset(xte.reshape(len(xte), -1) / div, yte.astype(int), "MNIST test",
                    "10,000 MNIST test images, 28×28", src, images=xte / div, target_names=list(range(10)))
     return train, test
+
+
+def sample_photo(name="china", gray=False):
+    """One of scikit-learn's two sample photos (427×640 RGB, ships in the wheel), values in [0, 1].
+
+    ``name`` is "china" (a temple) or "flower"; ``gray=True`` averages the channels with the
+    usual luma weights (0.299 R + 0.587 G + 0.114 B).
+    """
+    from sklearn.datasets import load_sample_image
+    check_choice(name, "name", "sample_photo", ("china", "flower"))
+    img = load_sample_image(f"{name}.jpg").astype(np.float64) / 255.0
+    return img @ np.array([0.299, 0.587, 0.114]) if gray else img
+
+
+def photo_patch(name="china", size=24, top=None, left=None, gray=True):
+    """A size×size crop of a sample photo (default: from the photo's centre), for small demos."""
+    img = sample_photo(name, gray=gray)
+    check_positive(size, "size", "photo_patch", integer=True)
+    top = (img.shape[0] - size) // 2 if top is None else top
+    left = (img.shape[1] - size) // 2 if left is None else left
+    if not (0 <= top <= img.shape[0] - size and 0 <= left <= img.shape[1] - size):
+        raise ValueError(f"the patch must lie inside the {img.shape[0]}×{img.shape[1]} photo for photo_patch; "
+                         f"got top={top}, left={left}, size={size}.")
+    return img[top: top + size, left: left + size]
+
+
+#: The course's 5×5 binary image for the first convolution example.
+COURSE_IMAGE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]],
+                        dtype=np.float64)
 
 
 # --- helpers ------------------------------------------------------------------------------------

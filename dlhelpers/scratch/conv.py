@@ -23,8 +23,21 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .._checks import as_array, check_positive
 
-__all__ = ["conv2d_forward", "conv2d_backward", "conv2d_forward_loop", "conv2d_backward_loop",
+__all__ = ["KERNELS", "conv2d_forward", "conv2d_backward", "conv2d_forward_loop", "conv2d_backward_loop",
            "conv2d_steps", "ConvFrame", "conv_output_size", "same_padding", "pad_amounts"]
+
+
+#: 3×3 filters used in the notebooks and the stepper (2-D; add axes with k[:, :, None, None]).
+KERNELS = {
+    "course X": np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float),
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
+    "box blur": np.full((3, 3), 1 / 9),
+    "gaussian blur": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=float) / 16,
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
+    "vertical edges (Sobel x)": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
+    "horizontal edges (Sobel y)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
+    "all edges (Laplacian)": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
+}
 
 
 def _pair(value, name, func):

@@ -2,6 +2,7 @@
 from .plots import (plot_activations, plot_decision_boundary, plot_history, plot_loss_surface,
                     plot_perceptron_history, plot_error_curve, figure_to_png)
 from .network import network_svg, backprop_svg
+from .grids import grid_html
 
 __all__ = ["plot_activations", "plot_decision_boundary", "plot_history", "plot_loss_surface",
-           "plot_perceptron_history", "plot_error_curve", "figure_to_png", "network_svg", "backprop_svg"]
+           "plot_perceptron_history", "plot_error_curve", "figure_to_png", "network_svg", "backprop_svg", "grid_html"]
