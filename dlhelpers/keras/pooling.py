@@ -11,15 +11,15 @@ _LAYERS = {"max": keras.layers.MaxPooling2D, "average": keras.layers.AveragePool
            "global_max": keras.layers.GlobalMaxPooling2D, "global_average": keras.layers.GlobalAveragePooling2D}
 
 
-def pool_layer(kind, pool_size=2, strides=None, padding="valid"):
+def pool_layer(kind, pool_size=2, strides=None, padding="valid", dtype="float32"):
     """kind: "max", "average", "global_max" or "global_average"."""
     if kind.startswith("global"):
-        return _LAYERS[kind]()
-    return _LAYERS[kind](pool_size=pool_size, strides=strides, padding=padding)
+        return _LAYERS[kind](dtype=dtype)
+    return _LAYERS[kind](pool_size=pool_size, strides=strides, padding=padding, dtype=dtype)
 
 
 def forward_and_grad(kind, x, dout, **kwargs):
-    layer = pool_layer(kind, **kwargs)
+    layer = pool_layer(kind, dtype=str(np.asarray(x).dtype), **kwargs)
     xt = tf.Variable(np.asarray(x))
     with tf.GradientTape() as tape:
         out = layer(xt)
