@@ -11,6 +11,7 @@ Gradient descent flavours all come from ``batch_size`` in :meth:`Sequential.fit`
 """
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -379,7 +380,7 @@ class Sequential:
         counts: dict[str, int] = {}
         seen = set()
         for layer in self.layers:
-            base = type(layer).__name__.lower()
+            base = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", type(layer).__name__).lower()   # Keras's names: max_pooling2d
             if layer.name is None:
                 k = counts.get(base, 0)
                 layer.name = base if k == 0 else f"{base}_{k}"
@@ -445,12 +446,12 @@ class Sequential:
         return sum(l.count_params() for l in self.layers)
 
     def summary(self) -> str:
-        lines = [f"{'layer':<24}{'output shape':<18}{'params':>8}", "-" * 50]
+        lines = [f"{'layer':<38}{'output shape':<18}{'params':>8}", "-" * 64]
         shapes = getattr(self, "shapes", [None] * (len(self.layers) + 1))[1:]
         for l, shape in zip(self.layers, shapes):
             out = "?" if shape is None else str((None, *shape))
-            lines.append(f"{l.name + ' (' + type(l).__name__ + ')':<24}{out:<18}{l.count_params():>8}")
-        lines += ["-" * 50, f"{'total':<42}{self.count_params():>8}"]
+            lines.append(f"{l.name + ' (' + type(l).__name__ + ')':<38}{out:<18}{l.count_params():>8}")
+        lines += ["-" * 64, f"{'total':<56}{self.count_params():>8}"]
         return "\n".join(lines)
 
     # passes -------------------------------------------------------------------------------------
