@@ -138,9 +138,36 @@ def conv2d_forward(x, kernel, bias=None, strides=1, padding="valid"):
     """
     xp, kernel, bias, strides, pads, (Ho, Wo) = _prepare(x, kernel, bias, strides, padding, "conv2d_forward")
     KH, KW, C, F = kernel.shape
-    win = _windows(xp, KH, KW, strides, Ho, Wo)                                # (N, Ho, Wo, C, KH, KW)
-    out = np.tensordot(win, kernel, axes=([4, 5, 3], [0, 1, 2])) + bias        # (N, Ho, Wo, F)
+    if strides == (1, 1):
+        out = _shifted_products(xp, kernel, Ho, Wo)                           # (N, Ho, Wo, F)
+    else:
+        win = _windows(xp, KH, KW, strides, Ho, Wo)                            # (N, Ho, Wo, C, KH, KW)
+        out = np.tensordot(win, kernel, axes=([4, 5, 3], [0, 1, 2]))          # (N, Ho, Wo, F)
+    out += bias
     return out, (np.shape(x), xp, kernel, strides, pads)
+
+
+def _shifted_products(xp, kernel, Ho, Wo):
+    """Stride-1 convolution as KH·KW matrix products over the whole batch, without copying windows.
+
+    View the padded batch as one long list of pixels (N·Hp·Wp, C). Shifting that list by
+    a·Wp + b lines every pixel up with the pixel (a, b) further on, so offset (a, b) of the
+    kernel contributes ``flat[shift : shift + L] @ kernel[a, b]`` to every output position at once.
+    Rows that straddle an image border are computed too and then cropped away.
+    """
+    N, Hp, Wp, C = xp.shape
+    KH, KW, _, F = kernel.shape
+    flat = np.ascontiguousarray(xp).reshape(N * Hp * Wp, C)                 # (pixels, C)
+    L = N * Hp * Wp - ((KH - 1) * Wp + (KW - 1))
+    acc = flat[:L] @ kernel[0, 0]                                            # (L, F)
+    for a in range(KH):
+        for b in range(KW):
+            if a or b:
+                shift = a * Wp + b
+                acc += flat[shift: shift + L] @ kernel[a, b]
+    full = np.empty((N * Hp * Wp, F), dtype=acc.dtype)
+    full[:L] = acc
+    return full.reshape(N, Hp, Wp, F)[:, :Ho, :Wo, :]                        # a view; no copy
 
 
 def conv2d_backward(dout, cache):

@@ -1,4 +1,4 @@
-"""A real JupyterLab in headless Chromium: open the backprop notebook, run it, click Next.
+"""A real JupyterLab in headless Chromium: open a notebook, run it, click a stepper's Next button.
 
 Needs Debian's ``chromium`` (``apt-get install chromium``; never ``playwright install``). Skipped
 when it is missing, except under CI (``CI=true``), where a missing browser is a failure.
@@ -19,6 +19,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("DLHELPERS_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
+NOTEBOOKS = {"backprop": "notebooks/unit1_foundations/06_backpropagation.ipynb",
+             "conv": "notebooks/unit2_cnn/02_convolution_by_hand.ipynb"}
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -42,7 +44,8 @@ def lab(tmp_path):
     _require_browser()
     workdir = tmp_path / "course"
     workdir.mkdir()
-    shutil.copy(ROOT / "notebooks/unit1_foundations/06_backpropagation.ipynb", workdir)
+    for nb in NOTEBOOKS.values():
+        shutil.copy(ROOT / nb, workdir)
     port = _free_port()
     log = open(tmp_path / "jupyterlab.log", "w")
     proc = subprocess.Popen(
@@ -73,7 +76,9 @@ def lab(tmp_path):
         log.close()
 
 
-def test_backprop_stepper_in_jupyterlab(lab):
+def _run_notebook_and_click_next(lab, notebook, selector, before_text, after_text, shot):
+    """Open ``notebook``, run all cells, wait until the stepper shows ``before_text``, click Next,
+    wait for ``after_text``; returns (text before, text after) and saves a screenshot."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -81,32 +86,43 @@ def test_backprop_stepper_in_jupyterlab(lab):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{lab}/lab/tree/06_backpropagation.ipynb", timeout=60_000)
+            page.goto(f"{lab}/lab/tree/{Path(notebook).name}", timeout=60_000)
             page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
-                                   ".jp-Toolbar-kernelStatus, .jp-KernelStatus", timeout=60_000)
             page.wait_for_timeout(2000)
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            next_button = page.get_by_role("button", name="Next ▶")
+            next_button = page.get_by_role("button", name="Next ▶").first
             next_button.wait_for(timeout=120_000)
-            step = page.locator(".dl-step").first
+            step = page.locator(selector).first
             step.wait_for(timeout=60_000)
-            # the notebook itself clicks Next three times; wait until that has happened in the page
+            # the notebook itself clicks Next; wait until the page shows that state
             page.wait_for_function(
-                "[...document.querySelectorAll('.dl-step')].some(e => e.textContent.includes('step 3 of'))",
+                f"[...document.querySelectorAll('{selector}')].some(e => e.textContent.includes({before_text!r}))",
                 timeout=120_000)
             before = step.inner_text()
             next_button.scroll_into_view_if_needed()
             next_button.click()
             page.wait_for_function(
-                "[...document.querySelectorAll('.dl-step')].some(e => e.textContent.includes('step 4 of'))",
+                f"[...document.querySelectorAll('{selector}')].some(e => e.textContent.includes({after_text!r}))",
                 timeout=30_000)
             after = step.inner_text()
-            page.screenshot(path=str(ARTIFACTS / "backprop_stepper.png"), full_page=False)
+            page.screenshot(path=str(ARTIFACTS / shot), full_page=False)
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "backprop_stepper_failure.png"))
+            page.screenshot(path=str(ARTIFACTS / shot.replace(".png", "_failure.png")))
             raise
         finally:
             browser.close()
+    return before, after
+
+
+def test_backprop_stepper_in_jupyterlab(lab):
+    before, after = _run_notebook_and_click_next(lab, NOTEBOOKS["backprop"], ".dl-step", "step 3 of", "step 4 of",
+                                                 "backprop_stepper.png")
     assert before != after
     assert "step 4 of 40" in after and "out_h2" in after and "0.596884378" in after
+
+
+def test_convolution_stepper_in_jupyterlab(lab):
+    before, after = _run_notebook_and_click_next(lab, NOTEBOOKS["conv"], ".dl-conv", "step 2 of 9", "step 3 of 9",
+                                                 "convolution_stepper.png")
+    assert "position (0, 1)" in before
+    assert "position (0, 2)" in after and "= 4" in after          # the course example's top-right value
