@@ -17,7 +17,7 @@ import numpy as np
 
 from .._checks import check_choice, check_in_range, check_positive, check_rng
 
-__all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
+__all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "COURSE_RGB_IMAGE", "COURSE_RGB_KERNELS", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
            "mnist_full", "train_test_split", "one_hot", "MNIST_SHA256"]
 
 
@@ -238,6 +238,23 @@ def photo_patch(name="china", size=24, top=None, left=None, gray=True):
 #: The course's 5×5 binary image for the first convolution example.
 COURSE_IMAGE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]],
                         dtype=np.float64)
+
+
+#: The course's RGB example: the visible top-left 5×5 corner of each colour channel (the image
+#: continues beyond it), values 0–255, shape (5, 5, 3).
+COURSE_RGB_IMAGE = np.stack([
+    [[156, 155, 156, 158, 158], [153, 154, 157, 159, 159], [149, 151, 155, 158, 159], [146, 146, 149, 153, 158],
+     [145, 143, 143, 148, 158]],
+    [[167, 166, 167, 169, 169], [164, 165, 168, 170, 170], [160, 162, 166, 169, 170], [156, 156, 159, 163, 168],
+     [155, 153, 153, 158, 168]],
+    [[163, 162, 163, 165, 165], [160, 161, 164, 166, 166], [156, 158, 162, 165, 166], [155, 155, 158, 162, 167],
+     [154, 152, 152, 157, 167]]], axis=-1).astype(np.float64)
+
+#: Its three 3×3 kernels, one per channel (KH, KW, C) = (3, 3, 3); the example's bias is 1.
+COURSE_RGB_KERNELS = np.stack([
+    [[-1, -1, 1], [0, 1, -1], [0, 1, 1]],
+    [[1, 0, 0], [1, -1, -1], [1, 0, -1]],
+    [[0, 1, 1], [0, 1, 0], [1, -1, 1]]], axis=-1).astype(np.float64)
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -8,22 +8,13 @@ import numpy as np
 from ..scratch.conv import KERNELS, conv2d_forward, conv2d_steps, pad_amounts
 from ..scratch.pooling import pool2d_steps
 from ..viz.grids import grid_html
+from .state import StepCursor
 
-__all__ = ["ConvStepperState", "PoolStepperState", "INPUTS", "RGB_KERNELS", "parse_kernel"]
-
-#: the three 3×3 kernels (one per colour channel) of the course's RGB example, bias 1
-RGB_KERNELS = np.stack([np.array([[-1, -1, 1], [0, 1, -1], [0, 1, 1]]), np.array([[1, 0, 0], [1, -1, -1], [1, 0, -1]]),
-                        np.array([[0, 1, 1], [0, 1, 0], [1, -1, 1]])], axis=-1).astype(float)     # (3, 3, 3)
-
+__all__ = ["ConvStepperState", "PoolStepperState", "INPUTS", "parse_kernel"]
 
 def _course_rgb():
-    R = [[156, 155, 156, 158, 158], [153, 154, 157, 159, 159], [149, 151, 155, 158, 159], [146, 146, 149, 153, 158],
-         [145, 143, 143, 148, 158]]
-    G = [[167, 166, 167, 169, 169], [164, 165, 168, 170, 170], [160, 162, 166, 169, 170], [156, 156, 159, 163, 168],
-         [155, 153, 153, 158, 168]]
-    B = [[163, 162, 163, 165, 165], [160, 161, 164, 166, 166], [156, 158, 162, 165, 166], [155, 155, 158, 162, 167],
-         [154, 152, 152, 157, 167]]
-    return np.stack([R, G, B], axis=-1).astype(float)
+    from ..data import COURSE_RGB_IMAGE
+    return COURSE_RGB_IMAGE
 
 
 def _digit():
@@ -69,7 +60,7 @@ def parse_kernel(text: str) -> np.ndarray:
     return k
 
 
-class ConvStepperState:
+class ConvStepperState(StepCursor):
     """One image, one filter, moved one output position at a time."""
 
     def __init__(self, image="course 5×5 binary image", kernel="course X", bias=0.0, strides=1, padding="valid"):
@@ -108,6 +99,7 @@ class ConvStepperState:
     def _kernel(self):
         C = self.image.shape[2]
         if self.kernel_name == "course RGB kernels":
+            from ..data import COURSE_RGB_KERNELS as RGB_KERNELS
             if C != 3:
                 raise ValueError(f"the course RGB kernels need a 3-channel image; the chosen image has {C} "
                                  "channel(s). Pick 'course RGB corner (5×5×3)' or a 2-D kernel.")
@@ -127,34 +119,6 @@ class ConvStepperState:
                 notes.append(f"(n − k) / stride = ({n} − {k}) / {self.strides} is not a whole number: the last {rest} "
                              f"{axis} of the input are never covered (Keras skips them too). Pad, or change the stride.")
         return " ".join(notes)
-
-    # navigation
-    @property
-    def current(self):
-        return self.frames[self.position] if self.frames and self.position >= 0 else None
-
-    @property
-    def at_end(self):
-        return bool(self.frames) and self.position == len(self.frames) - 1
-
-    def next(self):
-        if self.frames and not self.at_end:
-            self.position += 1
-        return self.current
-
-    def back(self):
-        if self.position > -1:
-            self.position -= 1
-        return self.current
-
-    def reset(self):
-        self.position = -1
-        return self.current
-
-    def goto(self, k):
-        if self.frames:
-            self.position = int(np.clip(k, -1, len(self.frames) - 1))
-        return self.current
 
     # explanations and rendering
     def output_shape(self):
@@ -214,7 +178,7 @@ class ConvStepperState:
                 f"{ins}{kers}{prods}{out}</div><div>{html.escape(self.size_text())}</div>{note}{tail}</div>")
 
 
-class PoolStepperState:
+class PoolStepperState(StepCursor):
     """Max or average pooling of one 2-D map, window by window."""
 
     def __init__(self, image="course 4×4", pool_size=2, strides=None, padding="valid", mode="max"):
@@ -244,12 +208,6 @@ class PoolStepperState:
             self.frames, self.error = [], str(exc)
         self.position = -1
         return self.error
-
-    current = ConvStepperState.current
-    at_end = ConvStepperState.at_end
-    next = ConvStepperState.next
-    back = ConvStepperState.back
-    reset = ConvStepperState.reset
 
     def render_html(self) -> str:
         if self.error:

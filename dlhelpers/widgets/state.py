@@ -13,7 +13,40 @@ import numpy as np
 
 from ..scratch.backprop_example import BackpropExample, backprop_steps
 
-__all__ = ["BackpropStepperState", "Question", "QuizState", "ExplorerState"]
+__all__ = ["StepCursor", "BackpropStepperState", "Question", "QuizState", "ExplorerState"]
+
+
+class StepCursor:
+    """A position in ``self.frames`` (a list of steps): −1 before the first, ``len − 1`` at the last."""
+    frames: list = []
+    position: int = -1
+
+    @property
+    def current(self):
+        return self.frames[self.position] if self.frames and self.position >= 0 else None
+
+    @property
+    def at_end(self):
+        return bool(self.frames) and self.position == len(self.frames) - 1
+
+    def next(self):
+        if self.frames and not self.at_end:
+            self.position += 1
+        return self.current
+
+    def back(self):
+        if self.position > -1:
+            self.position -= 1
+        return self.current
+
+    def reset(self):
+        self.position = -1
+        return self.current
+
+    def goto(self, k):
+        if self.frames:
+            self.position = int(np.clip(k, -1, len(self.frames) - 1))
+        return self.current
 
 
 # --- backprop stepper -----------------------------------------------------------------------------
@@ -22,7 +55,7 @@ _PHASE_COLOUR = {"forward": "#4c72b0", "loss": "#555", "backward (output)": "#c4
                  "backward (hidden)": "#dd8452", "update": "#55a868"}
 
 
-class BackpropStepperState:
+class BackpropStepperState(StepCursor):
     """Walks through :func:`backprop_steps` one number at a time.
 
     ``position`` is −1 before the first step and ``len(steps) − 1`` at the last.
@@ -36,33 +69,17 @@ class BackpropStepperState:
         self._rebuild()
 
     def _rebuild(self):
-        self.steps = backprop_steps(self.example)
+        self.frames = backprop_steps(self.example)
         self.position = -1
 
-    # navigation
     @property
-    def current(self):
-        return self.steps[self.position] if self.position >= 0 else None
-
-    @property
-    def at_end(self):
-        return self.position == len(self.steps) - 1
-
-    def next(self):
-        if not self.at_end:
-            self.position += 1
-        return self.current
-
-    def back(self):
-        if self.position > -1:
-            self.position -= 1
-        return self.current
+    def steps(self):
+        return self.frames
 
     def reset(self):
         """Back to the start of this iteration (the weights are kept)."""
-        self.position = -1
         self.message = ""
-        return self.current
+        return super().reset()
 
     def restart(self):
         """Back to the notes' starting weights, keeping the chosen inputs and learning rate."""

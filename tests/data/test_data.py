@@ -70,3 +70,17 @@ def test_mnist_full_loads_a_verified_file(tmp_path, monkeypatch):
     train, test = D.mnist_full(cache_dir=tmp_path)
     assert train.X.shape == (6, 784) and test.X.shape == (2, 784) and train.X.max() <= 1
     assert "SHA-256 verified" in train.source
+
+
+def test_sample_photos_and_patches():
+    img = D.sample_photo("flower")
+    assert img.shape == (427, 640, 3) and 0 <= img.min() and img.max() <= 1
+    g = D.sample_photo("china", gray=True)
+    assert g.shape == (427, 640)
+    p = D.photo_patch("china", 10, top=0, left=0)
+    assert p.shape == (10, 10)
+    with pytest.raises(ValueError, match="must lie inside"):
+        D.photo_patch("china", 10, top=420)
+    with pytest.raises(ValueError, match="name must be one of"):
+        D.sample_photo("cat")
+    assert D.COURSE_IMAGE.shape == (5, 5) and D.COURSE_IMAGE.sum() == 13

@@ -10,17 +10,9 @@ KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1.]])
 
 
 def rgb_example():
-    """The course's RGB example: the visible 5×5 corner of each channel, three 3×3 kernels, bias 1."""
-    R = [[156, 155, 156, 158, 158], [153, 154, 157, 159, 159], [149, 151, 155, 158, 159], [146, 146, 149, 153, 158],
-         [145, 143, 143, 148, 158]]
-    G = [[167, 166, 167, 169, 169], [164, 165, 168, 170, 170], [160, 162, 166, 169, 170], [156, 156, 159, 163, 168],
-         [155, 153, 153, 158, 168]]
-    B = [[163, 162, 163, 165, 165], [160, 161, 164, 166, 166], [156, 158, 162, 165, 166], [155, 155, 158, 162, 167],
-         [154, 152, 152, 157, 167]]
-    K = [[[-1, -1, 1], [0, 1, -1], [0, 1, 1]], [[1, 0, 0], [1, -1, -1], [1, 0, -1]], [[0, 1, 1], [0, 1, 0], [1, -1, 1]]]
-    x = np.stack([R, G, B], axis=-1)[None].astype(float)             # (1, 5, 5, 3)
-    k = np.stack(K, axis=-1)[..., None].astype(float)                # (3, 3, 3, 1)
-    return x, k
+    """The course's RGB example: the visible 5×5 corner of each channel, three 3×3 kernels (bias 1)."""
+    from dlhelpers.data import COURSE_RGB_IMAGE, COURSE_RGB_KERNELS
+    return COURSE_RGB_IMAGE[None], COURSE_RGB_KERNELS[..., None]        # (1, 5, 5, 3), (3, 3, 3, 1)
 
 
 def test_course_binary_example():
