@@ -159,14 +159,19 @@ def _shifted_products(xp, kernel, Ho, Wo):
     KH, KW, _, F = kernel.shape
     flat = np.ascontiguousarray(xp).reshape(N * Hp * Wp, C)                 # (pixels, C)
     L = N * Hp * Wp - ((KH - 1) * Wp + (KW - 1))
-    acc = flat[:L] @ kernel[0, 0]                                            # (L, F)
+    full = np.zeros((N * Hp * Wp, F), dtype=xp.dtype)
+    acc = full[:L]                                                           # (L, F), a view into full
+    gemm = _gemm(xp.dtype)
     for a in range(KH):
         for b in range(KW):
-            if a or b:
-                shift = a * Wp + b
+            shift = a * Wp + b
+            if gemm is None:
                 acc += flat[shift: shift + L] @ kernel[a, b]
-    full = np.empty((N * Hp * Wp, F), dtype=acc.dtype)
-    full[:L] = acc
+            else:   # the same product, added into acc in place by BLAS (no temporary array)
+                res = gemm(1.0, np.ascontiguousarray(kernel[a, b]).T, flat[shift: shift + L].T, beta=1.0,
+                           c=acc.T, overwrite_c=1)
+                if not np.shares_memory(res, acc):       # BLAS had to copy: add its result ourselves
+                    acc[...] = res.T
     return full.reshape(N, Hp, Wp, F)[:, :Ho, :Wo, :]                        # a view; no copy
 
 
@@ -195,6 +200,17 @@ def conv2d_backward(dout, cache):
             dxp[:, a: a + (Ho - 1) * sh + 1: sh, b: b + (Wo - 1) * sw + 1: sw, :] += dout @ kernel[a, b].T
     dx = dxp[:, t: t + H, l: l + W, :]
     return dx, {"kernel": dkernel, "bias": dout.sum(axis=(0, 1, 2))}
+
+
+def _gemm(dtype):
+    """BLAS's C ← αAB + βC for float32/float64 (from SciPy), or None: then plain ``acc += a @ b`` is used."""
+    if dtype not in (np.float32, np.float64):
+        return None
+    try:
+        from scipy.linalg.blas import get_blas_funcs
+    except ImportError:  # pragma: no cover - scipy is in requirements.txt
+        return None
+    return get_blas_funcs("gemm", dtype=dtype)
 
 
 # --- loops ------------------------------------------------------------------------------------
