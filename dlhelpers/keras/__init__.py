@@ -5,6 +5,10 @@ looks for GPUs once with the process's stderr muted: a CUDA build of TensorFlow 
 without a GPU prints C++ log lines ("Could not find cuda drivers", "failed call to cuInit")
 that no log level hides, and that would break output comparison in notebooks. Set
 ``DLHELPERS_TF_VERBOSE=1`` to see them.
+
+It also turns off TensorFloat-32 on GPUs that have it (A100, H100, ...): TF32 rounds float32
+matrix products to about 3 significant digits, which would break the twin checks (NumPy vs Keras
+to 1e-5). Set ``DLHELPERS_TF32=1`` before importing to keep it on for fast scale-up runs.
 """
 import contextlib
 import os
@@ -40,6 +44,9 @@ with _muted_stderr_fd():
     import tensorflow as _tf  # noqa: E402
 
     _tf.config.list_physical_devices("GPU")   # CUDA initialises here, once
+
+if os.environ.get("DLHELPERS_TF32") != "1":
+    _tf.config.experimental.enable_tensor_float_32_execution(False)
 
 import keras  # noqa: E402
 

@@ -25,3 +25,14 @@ def test_describe_and_strategy():
     with s.scope():
         v = tf.Variable(1.0)
     assert float(v) == 1.0
+
+
+def test_tf32_off_for_exact_twin_checks_unless_asked():
+    import subprocess
+    import sys
+    code = "import dlhelpers.keras, tensorflow as tf; print(tf.config.experimental.tensor_float_32_execution_enabled())"
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    import os
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                        env={**os.environ, "DLHELPERS_TF32": "1"}).stdout.strip()
+    assert (off, on) == ("False", "True")
