@@ -189,17 +189,55 @@ def conv2d_backward(dout, cache):
     Ho, Wo = dout.shape[1:3]
     if dout.shape != (N, Ho, Wo, F) or Ho != (xp.shape[1] - KH) // strides[0] + 1:
         raise ValueError(f"dout must have the forward output's shape for conv2d_backward; got {dout.shape}.")
-    sh, sw = strides
-    win = _windows(xp, KH, KW, strides, Ho, Wo)                                  # (N, Ho, Wo, C, KH, KW)
-    dk = np.tensordot(win, dout, axes=([0, 1, 2], [0, 1, 2]))                    # (C, KH, KW, F)
-    dkernel = dk.transpose(1, 2, 0, 3)                                          # (KH, KW, C, F)
-    dxp = np.zeros_like(xp)
-    for a in range(KH):
-        for b in range(KW):
-            # every output (i, j) saw input pixel (i·sh + a, j·sw + b) through kernel[a, b]
-            dxp[:, a: a + (Ho - 1) * sh + 1: sh, b: b + (Wo - 1) * sw + 1: sw, :] += dout @ kernel[a, b].T
+    if strides == (1, 1):
+        dxp, dkernel = _shifted_backward(xp, kernel, dout)
+    else:
+        sh, sw = strides
+        win = _windows(xp, KH, KW, strides, Ho, Wo)                              # (N, Ho, Wo, C, KH, KW)
+        dk = np.tensordot(win, dout, axes=([0, 1, 2], [0, 1, 2]))                # (C, KH, KW, F)
+        dkernel = dk.transpose(1, 2, 0, 3)                                      # (KH, KW, C, F)
+        dxp = np.zeros_like(xp)
+        for a in range(KH):
+            for b in range(KW):
+                # every output (i, j) saw input pixel (i·sh + a, j·sw + b) through kernel[a, b]
+                dxp[:, a: a + (Ho - 1) * sh + 1: sh, b: b + (Wo - 1) * sw + 1: sw, :] += dout @ kernel[a, b].T
     dx = dxp[:, t: t + H, l: l + W, :]
     return dx, {"kernel": dkernel, "bias": dout.sum(axis=(0, 1, 2))}
+
+
+def _shifted_backward(xp, kernel, dout):
+    """Stride-1 backward pass with the same shifted view as :func:`_shifted_products`.
+
+    Place each output's gradient at its window's top-left pixel of the padded grid (zeros
+    elsewhere); then for kernel offset (a, b): dK[a, b] = (pixels shifted by a·Wp + b)ᵀ @ gradient,
+    and the shifted pixels receive gradient @ K[a, b]ᵀ.
+    """
+    N, Hp, Wp, C = xp.shape
+    KH, KW, _, F = kernel.shape
+    Ho, Wo = dout.shape[1:3]
+    L = N * Hp * Wp - ((KH - 1) * Wp + (KW - 1))
+    flat = np.ascontiguousarray(xp).reshape(N * Hp * Wp, C)
+    grid = np.zeros((N, Hp, Wp, F), dtype=xp.dtype)
+    grid[:, :Ho, :Wo, :] = dout
+    g = grid.reshape(N * Hp * Wp, F)[:L]                                     # (L, F)
+    dflat = np.zeros_like(flat)
+    dkernel = np.empty_like(kernel)
+    # for small batches NumPy's own products are quicker than two calls into SciPy's BLAS
+    gemm = _gemm(xp.dtype) if L * C * F >= 2 ** 21 else None
+    for a in range(KH):
+        for b in range(KW):
+            shift = a * Wp + b
+            pixels = flat[shift: shift + L]                                     # (L, C)
+            target = dflat[shift: shift + L]
+            if gemm is None:
+                dkernel[a, b] = pixels.T @ g                                    # (C, F)
+                target += g @ kernel[a, b].T
+            else:   # the same two products through BLAS (keeping to one BLAS library inside the loop)
+                dkernel[a, b] = gemm(1.0, pixels.T, g.T, trans_b=1)
+                res = gemm(1.0, np.ascontiguousarray(kernel[a, b]), g.T, beta=1.0, c=target.T, overwrite_c=1)
+                if not np.shares_memory(res, target):
+                    target[...] = res.T
+    return dflat.reshape(N, Hp, Wp, C), dkernel
 
 
 def _gemm(dtype):
