@@ -24,6 +24,18 @@ def test_plots_return_figures():
     assert png[:4] == b"\x89PNG"
 
 
+def test_confusion_matrix_and_image_grid():
+    fig = viz.plot_confusion_matrix([0, 1, 1, 2], [0, 2, 1, 2])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["1", "0", "0", "0", "1", "1", "0", "0", "1"]          # row 1: one right, one called 2
+    fig = viz.plot_images(np.zeros((5, 8, 8, 1)), titles=list("abcde"), ncols=3)
+    assert len(fig.axes) == 6 and fig.axes[4].get_title() == "e"
+    with pytest.raises(ValueError, match="same length"):
+        viz.plot_confusion_matrix([0, 1], [0])
+    with pytest.raises(ValueError, match=r"images must be \(n, H, W\)"):
+        viz.plot_images(np.zeros((8, 8)))
+
+
 def test_svg_diagrams():
     svg = viz.network_svg((2, 3, 1), weights=[np.ones((2, 3)), -np.ones((3, 1))], highlight=("L0N1-N2",))
     assert svg.startswith("<svg") and svg.count("<circle") == 6 and svg.count("<line") == 9 and "#e4572e" in svg

@@ -10,7 +10,7 @@ import numpy as np
 from .._checks import as_array
 
 __all__ = ["plot_activations", "plot_decision_boundary", "plot_history", "plot_loss_surface",
-           "plot_perceptron_history", "plot_error_curve", "figure_to_png"]
+           "plot_perceptron_history", "plot_error_curve", "plot_confusion_matrix", "plot_images", "figure_to_png"]
 
 
 def _axes(ax, figsize=(5, 4)):
@@ -159,5 +159,51 @@ def plot_error_curve(errors, ax=None, log=True, title="error during training"):
     ax.set_xlabel("step")
     ax.set_ylabel("E_total")
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, labels=None, ax=None, title="confusion matrix"):
+    """Counts of (true, predicted) pairs: rows are the true class, columns the prediction."""
+    y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred must have the same length for plot_confusion_matrix; "
+                         f"got {y_true.shape[0]} and {y_pred.shape[0]}.")
+    labels = np.unique(np.concatenate([y_true, y_pred])) if labels is None else np.asarray(labels)
+    index = {v: i for i, v in enumerate(labels)}
+    cm = np.zeros((len(labels), len(labels)), dtype=int)
+    for t, p in zip(y_true, y_pred):
+        cm[index[t], index[p]] += 1
+    fig, ax = _axes(ax, figsize=(4.5, 4.5))
+    ax.imshow(cm, cmap="Blues")
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            ax.text(j, i, cm[i, j], ha="center", va="center", fontsize=7,
+                    color="white" if cm[i, j] > cm.max() / 2 else "black")
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    return fig
+
+
+def plot_images(images, titles=None, ncols=10, cmap="gray_r", size=1.3, vmin=None, vmax=None, title_color=None):
+    """A grid of small 2-D images (e.g. digits, feature maps) with optional titles."""
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3:
+        raise ValueError(f"images must be (n, H, W) or (n, H, W, 1) for plot_images; got shape {images.shape}.")
+    n = len(images)
+    ncols = max(1, min(ncols, n))
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.25) * nrows), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < n:
+            ax.imshow(images[k], cmap=cmap, vmin=vmin, vmax=vmax)
+            if titles is not None:
+                ax.set_title(str(titles[k]), fontsize=8, color=title_color or "black")
     fig.tight_layout()
     return fig
