@@ -52,7 +52,9 @@ def lab(tmp_path):
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          "--IdentityProvider.token=", "--ServerApp.password=", "--LabApp.expose_app_in_browser=True",
          "--LabApp.news_url=None", "--allow-root", f"--ServerApp.root_dir={workdir}",
-         "--ServerApp.disable_check_xsrf=True"],
+         "--ServerApp.disable_check_xsrf=True",
+         # a fresh workspace and settings per run: no tabs restored from an earlier session
+         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}", f"--LabApp.user_settings_dir={tmp_path / 'settings'}"],
         stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -86,9 +88,14 @@ def _run_notebook_and_click_next(lab, notebook, selector, before_text, after_tex
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{lab}/lab/tree/{Path(notebook).name}", timeout=60_000)
-            page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=60_000)
-            page.wait_for_timeout(2000)
+            name = Path(notebook).name
+            page.goto(f"{lab}/lab/tree/{name}?reset", timeout=60_000)
+            # wait until this notebook is the current tab and its kernel is up and idle
+            page.wait_for_function(
+                f"""(() => {{ const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                    const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+                    return w && w.context && w.context.path.endsWith({name!r}) && k && k.status === 'idle'; }})()""",
+                timeout=90_000)
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
             next_button = page.get_by_role("button", name="Next ▶").first
             next_button.wait_for(timeout=120_000)
