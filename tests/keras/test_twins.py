@@ -162,7 +162,7 @@ def test_weights_copy_both_ways():
                                   lambda: SGD(StepDecay(0.2, drop=0.5, every=2))])
 def test_optimizer_updates_match_keras(make):
     rng = np.random.default_rng(7)
-    s_opt, k_opt = make(), None
+    s_opt = make()
     k_opt = keras_optimizer(s_opt)
     p0 = rng.standard_normal((3, 2)).astype(np.float32)
     var = tf.Variable(p0)
