@@ -104,3 +104,26 @@ def check_rng(rng, func: str = "this function") -> np.random.Generator:
     _fail("rng", func, "a numpy Generator, an int seed or None", f"{type(rng).__name__}",
           "Pass e.g. rng=0 or rng=np.random.default_rng(0).", exc=TypeError)
     raise AssertionError  # pragma: no cover
+
+
+def check_pair(value, name: str, func: str) -> tuple[int, int]:
+    """An int or a (rows, cols) pair of positive ints (kernel sizes, strides, pool sizes) → ``(rows, cols)``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            _fail(name, func, "an int or a pair (rows, cols)", repr(value), f"Pass e.g. {name}=2 or {name}=(2, 2).")
+        a, b = value
+    else:
+        a = b = value
+    for v in (a, b):
+        check_positive(v, name, func, integer=True)
+    return int(a), int(b)
+
+
+def check_dout(dout, expected_shape: tuple, func: str, *, name: str = "dout") -> np.ndarray:
+    """The upstream gradient of a backward pass: numeric, finite and exactly the forward output's shape."""
+    arr = as_array(dout, name, func)
+    if arr.shape != tuple(expected_shape):
+        _fail(name, func, f"the forward output's shape {tuple(expected_shape)}", f"shape {arr.shape}",
+              "Pass the gradient of the loss with respect to this call's output (same shape as out), "
+              "and the cache from the same forward call.")
+    return arr

@@ -11,7 +11,7 @@ import dlhelpers, dlhelpers.data
 import dlhelpers.scratch.activations, dlhelpers.scratch.losses, dlhelpers.scratch.dense
 import dlhelpers.scratch.network, dlhelpers.scratch.optim, dlhelpers.scratch.perceptron
 import dlhelpers.scratch.gradcheck, dlhelpers.scratch.initializers, dlhelpers.scratch.regularization
-import dlhelpers.scratch.backprop_example, dlhelpers.widgets.state, dlhelpers.device
+import dlhelpers.scratch.backprop_example, dlhelpers.widgets.backprop_state, dlhelpers.widgets.quiz_state, dlhelpers.widgets.explorer_state, dlhelpers.widgets.conv_state, dlhelpers.device
 heavy = [m for m in ("tensorflow", "keras", "ipywidgets", "torch") if m in sys.modules]
 print(heavy)
 """

@@ -235,26 +235,21 @@ def photo_patch(name="china", size=24, top=None, left=None, gray=True):
     return img[top: top + size, left: left + size]
 
 
-#: The course's 5×5 binary image for the first convolution example.
-COURSE_IMAGE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]],
-                        dtype=np.float64)
+#: The course's worked examples come from one file, data/course/worked_examples.json (see
+#: :mod:`dlhelpers.data.course`); these three names are kept for the notebooks that use them.
+_COURSE_ARRAYS = {
+    "COURSE_IMAGE": ("conv_5x5", "image"),               # the 5×5 binary image of the first convolution
+    "COURSE_RGB_IMAGE": ("conv_rgb", "image_channels"),  # top-left 5×5 corner of the RGB example, (5, 5, 3), 0–255
+    "COURSE_RGB_KERNELS": ("conv_rgb", "kernel_channels"),  # its three 3×3 kernels (3, 3, 3); the bias is 1
+}
 
 
-#: The course's RGB example: the visible top-left 5×5 corner of each colour channel (the image
-#: continues beyond it), values 0–255, shape (5, 5, 3).
-COURSE_RGB_IMAGE = np.stack([
-    [[156, 155, 156, 158, 158], [153, 154, 157, 159, 159], [149, 151, 155, 158, 159], [146, 146, 149, 153, 158],
-     [145, 143, 143, 148, 158]],
-    [[167, 166, 167, 169, 169], [164, 165, 168, 170, 170], [160, 162, 166, 169, 170], [156, 156, 159, 163, 168],
-     [155, 153, 153, 158, 168]],
-    [[163, 162, 163, 165, 165], [160, 161, 164, 166, 166], [156, 158, 162, 165, 166], [155, 155, 158, 162, 167],
-     [154, 152, 152, 157, 167]]], axis=-1).astype(np.float64)
-
-#: Its three 3×3 kernels, one per channel (KH, KW, C) = (3, 3, 3); the example's bias is 1.
-COURSE_RGB_KERNELS = np.stack([
-    [[-1, -1, 1], [0, 1, -1], [0, 1, 1]],
-    [[1, 0, 0], [1, -1, -1], [1, 0, -1]],
-    [[0, 1, 1], [0, 1, 0], [1, -1, 1]]], axis=-1).astype(np.float64)
+def __getattr__(name):
+    if name in _COURSE_ARRAYS:
+        from .course import worked_example
+        example, field = _COURSE_ARRAYS[name]
+        return worked_example(example)[field]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- helpers ------------------------------------------------------------------------------------

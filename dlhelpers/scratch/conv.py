@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._checks import as_array, check_positive
+from .._checks import as_array, check_pair, check_positive
 
 __all__ = ["KERNELS", "conv2d_forward", "conv2d_backward", "conv2d_forward_loop", "conv2d_backward_loop",
            "conv2d_steps", "ConvFrame", "conv_output_size", "same_padding", "pad_amounts"]
@@ -38,18 +38,6 @@ KERNELS = {
     "horizontal edges (Sobel y)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
     "all edges (Laplacian)": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
 }
-
-
-def _pair(value, name, func):
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair (rows, cols) for {func}; got {value!r}.")
-        a, b = value
-    else:
-        a = b = value
-    for v in (a, b):
-        check_positive(v, name, func, integer=True)
-    return int(a), int(b)
 
 
 def same_padding(n, k, s):
@@ -92,7 +80,7 @@ def _prepare(x, kernel, bias, strides, padding, func):
     bias = np.zeros(F, dtype=x.dtype) if bias is None else as_array(bias, "bias", func, ndim=1, shape_hint="(F,)")
     if bias.shape != (F,):
         raise ValueError(f"bias must have shape ({F},) (one per filter) for {func}; got {bias.shape}.")
-    strides = _pair(strides, "strides", func)
+    strides = check_pair(strides, "strides", func)
     N, H, W, C = x.shape
     KH, KW = kernel.shape[:2]
     (t, b), (l, r) = pad_amounts(H, W, KH, KW, strides, padding, func)

@@ -23,7 +23,8 @@ from .initializers import INITIALIZERS, initialize
 from .losses import get_loss
 from .optim import get_optimizer
 from . import pooling as P
-from .conv import _pair, conv2d_backward, conv2d_forward, pad_amounts
+from .._checks import check_pair
+from .conv import conv2d_backward, conv2d_forward, pad_amounts
 from .regularization import batchnorm_backward, batchnorm_forward, dropout_backward, dropout_forward
 
 __all__ = ["Dense", "Dropout", "PReLU", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
@@ -151,8 +152,8 @@ class Conv2D(Layer):
         super().__init__(name)
         check_positive(filters, "filters", "Conv2D", integer=True)
         self.filters = int(filters)
-        self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2D")
-        self.strides = _pair(strides, "strides", "Conv2D")
+        self.kernel_size = check_pair(kernel_size, "kernel_size", "Conv2D")
+        self.strides = check_pair(strides, "strides", "Conv2D")
         self.padding = padding
         self.activation = "linear" if activation is None else activation
         A.get_activation(self.activation)

@@ -6,22 +6,24 @@ never win a max and are left out of an average, as in Keras/TensorFlow.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._checks import as_array
-from .conv import _pair, pad_amounts
+from .._checks import as_array, check_pair
+from .conv import pad_amounts
 
 __all__ = ["max_pool2d_forward", "max_pool2d_backward", "average_pool2d_forward", "average_pool2d_backward",
            "global_max_pool2d", "global_max_pool2d_backward", "global_average_pool2d",
-           "global_average_pool2d_backward", "flatten_forward", "flatten_backward", "pool2d_steps"]
+           "global_average_pool2d_backward", "flatten_forward", "flatten_backward", "pool2d_steps", "PoolFrame"]
 
 
 def _setup(x, pool_size, strides, padding, func, fill):
     x = as_array(x, "x", func, ndim=4, shape_hint="(N, H, W, C)",
                  fix="Add batch and channel axes, e.g. x[None, :, :, None].")
-    PH, PW = _pair(pool_size, "pool_size", func)
-    strides = (PH, PW) if strides is None else _pair(strides, "strides", func)
+    PH, PW = check_pair(pool_size, "pool_size", func)
+    strides = (PH, PW) if strides is None else check_pair(strides, "strides", func)
     N, H, W, C = x.shape
     (t, b), (l, r) = pad_amounts(H, W, PH, PW, strides, padding, func)
     if PH > H + t + b or PW > W + l + r:
@@ -135,22 +137,47 @@ def flatten_backward(dout, cache):
     return np.asarray(dout).reshape(cache), {}
 
 
-def pool2d_steps(x, pool_size=2, strides=None, padding="valid", mode="max"):
-    """Yield (position, rows, cols, window, value, output so far) for one 2-D map, window by window.
+@dataclass(frozen=True)
+class PoolFrame:
+    """One window of a pooling pass over a 2-D map, for steppers and slides.
 
-    ``x`` is (H, W); ``mode`` is "max" or "average". The last output equals the pooling functions'.
+    ``rows``/``cols`` are (start, stop) in the padded map; ``winner`` is the (row, col) of the
+    winning cell in the padded map for max pooling (the first maximum, as the backward pass
+    routes the gradient) and ``None`` for average pooling.
+    """
+    index: int
+    position: tuple          # (i, j) in the output
+    rows: tuple              # (start, stop) in the padded input
+    cols: tuple
+    window: np.ndarray       # (PH, PW); NaN where the window covers padding
+    value: float             # max or mean of the real cells
+    winner: tuple | None     # (row, col) in the padded input, max pooling only
+    output: np.ndarray       # (H_out, W_out), NaN where not computed yet
+    padded: np.ndarray       # (H + pads, W + pads); NaN in the padding
+
+
+def pool2d_steps(x, pool_size=2, strides=None, padding="valid", mode="max"):
+    """Yield one :class:`PoolFrame` per window of one 2-D map, row by row.
+
+    ``x`` is (H, W); ``mode`` is "max" or "average". The last frame's ``output`` equals
+    ``max_pool2d_forward`` / ``average_pool2d_forward`` for the same arguments.
     """
     x = as_array(x, "x", "pool2d_steps", ndim=2, shape_hint="(H, W)")
     if mode not in ("max", "average"):
-        raise ValueError(f"mode must be 'max' or 'average' for pool2d_steps; got {mode!r}.")
+        raise ValueError(f"mode must be 'max' or 'average' for pool2d_steps; got {mode!r}. Pick one of the two.")
     fwd = max_pool2d_forward if mode == "max" else average_pool2d_forward
     full, _ = fwd(x[None, :, :, None], pool_size, strides, padding)
     _, xp, win, (PH, PW), (sh, sw), pads, (Ho, Wo) = _setup(x[None, :, :, None], pool_size, strides, padding,
                                                            "pool2d_steps", np.nan)
+    padded = xp[0, :, :, 0]
     output = np.full((Ho, Wo), np.nan)
     for idx in range(Ho * Wo):
         i, j = divmod(idx, Wo)
         output[i, j] = full[0, i, j, 0]
-        yield {"index": idx, "position": (i, j), "rows": (i * sh, i * sh + PH), "cols": (j * sw, j * sw + PW),
-               "window": win[0, i, j, 0].copy(), "value": float(output[i, j]), "output": output.copy(),
-               "padded": xp[0, :, :, 0]}
+        window = win[0, i, j, 0].copy()                                   # (PH, PW)
+        winner = None
+        if mode == "max":
+            a, b = np.unravel_index(np.argmax(np.where(np.isnan(window), -np.inf, window)), window.shape)
+            winner = (i * sh + int(a), j * sw + int(b))
+        yield PoolFrame(idx, (i, j), (i * sh, i * sh + PH), (j * sw, j * sw + PW), window, float(output[i, j]),
+                        winner, output.copy(), padded)

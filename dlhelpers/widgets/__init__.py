@@ -1,4 +1,4 @@
-"""ipywidgets shells over the pure states in :mod:`dlhelpers.widgets.state`.
+"""ipywidgets shells over the pure states in :mod:`dlhelpers.widgets` (``*_state`` modules).
 
 The only place in the package that imports ipywidgets, and only when a widget class is
 first used (``from dlhelpers.widgets import BackpropStepper``): the states and question

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..viz.plots import figure_to_png, plot_error_curve
-from .state import BackpropStepperState
+from .backprop_state import BackpropStepperState
 
 __all__ = ["BackpropStepper"]
 

@@ -8,7 +8,7 @@ import numpy as np
 from ..scratch.conv import KERNELS, conv2d_forward, conv2d_steps, pad_amounts
 from ..scratch.pooling import pool2d_steps
 from ..viz.grids import grid_html
-from .state import StepCursor
+from .cursor import StepCursor
 
 __all__ = ["ConvStepperState", "PoolStepperState", "INPUTS", "parse_kernel"]
 
@@ -214,14 +214,14 @@ class PoolStepperState(StepCursor):
             return f'<div style="color:#b00020"><b>⚠ This combination does not work:</b> {html.escape(self.error)}</div>'
         f = self.current
         first = self.frames[0]
-        hl = (f["rows"], f["cols"]) if f else None
-        inp = grid_html(first["padded"], hl, "input", "{:.3g}")
-        out = grid_html(f["output"] if f else np.full(first["output"].shape, np.nan), None, f"{self.mode} pooled", "{:.3g}")
+        hl = (f.rows, f.cols) if f else None
+        inp = grid_html(first.padded, hl, "input", "{:.3g}")
+        out = grid_html(f.output if f else np.full(first.output.shape, np.nan), None, f"{self.mode} pooled", "{:.3g}")
         if f:
-            win = f["window"]
+            win = f.window
             how = f"max{win[np.isfinite(win)].tolist()}" if self.mode == "max" else \
                 f"mean of {win[np.isfinite(win)].tolist()}"
-            calc = f"<b>window {f['position']}</b>: {html.escape(how)} = <b>{f['value']:.4g}</b>"
+            calc = f"<b>window {f.position}</b>: {html.escape(how)} = <b>{f.value:.4g}</b>"
         else:
             calc = f"Press <b>Next</b> ({len(self.frames)} windows)."
         return f'<div class="dl-pool">{calc}<div style="display:flex;align-items:flex-start">{inp}{out}</div></div>'

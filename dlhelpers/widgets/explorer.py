@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from .state import ExplorerState
+from .explorer_state import ExplorerState
 
 __all__ = ["HyperparameterExplorer"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from .state import Question, QuizState
+from .quiz_state import Question, QuizState
 
 __all__ = ["Quiz"]
 

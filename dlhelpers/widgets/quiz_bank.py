@@ -1,7 +1,7 @@
 """Question banks for the unit self-checks (plain data; no ipywidgets)."""
 from __future__ import annotations
 
-from .state import Question
+from .quiz_state import Question
 
 __all__ = ["QUIZZES"]
 

@@ -60,8 +60,12 @@ def test_global_pooling_and_flatten():
 
 def test_pool_steps():
     steps = list(P.pool2d_steps(X44, 2, mode="average"))
-    assert len(steps) == 4 and steps[-1]["value"] == 19.5
-    np.testing.assert_array_equal(steps[-1]["output"], [[13, 8], [79, 19.5]])
+    assert len(steps) == 4 and steps[-1].value == 19.5 and steps[-1].winner is None
+    np.testing.assert_array_equal(steps[-1].output, [[13, 8], [79, 19.5]])
+    maxed = list(P.pool2d_steps(X44, 2, mode="max"))
+    # winners in the 4×4 example: 20 at (0, 1), 30 at (0, 2), 112 at (3, 0), 37 at (2, 2)
+    assert [f.winner for f in maxed] == [(0, 1), (0, 2), (3, 0), (2, 2)]
+    assert [X44[f.winner] for f in maxed] == [f.value for f in maxed]
     with pytest.raises(ValueError, match="mode must be"):
         list(P.pool2d_steps(X44, mode="median"))
 

@@ -63,7 +63,7 @@ def test_pool_stepper():
     s = PoolStepperState()
     while not s.at_end:
         s.next()
-    np.testing.assert_array_equal(s.current["output"], [[20, 30], [112, 37]])
+    np.testing.assert_array_equal(s.current.output, [[20, 30], [112, 37]])
     w = PoolStepper()
     w.next_button.click()
     assert "max[12.0, 20.0, 8.0, 12.0] = <b>20</b>" in w.html.value

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from dlhelpers.widgets.state import BackpropStepperState, Question, QuizState
+from dlhelpers.widgets.backprop_state import BackpropStepperState
+from dlhelpers.widgets.quiz_state import Question, QuizState
 
 pytest.importorskip("ipywidgets")
 from dlhelpers.widgets import BackpropStepper, HyperparameterExplorer, Quiz  # noqa: E402
