@@ -16,7 +16,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt
 	$(BIN)/python -m pip install --no-deps -e .
-	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "Python 3 (dlhelpers)"
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "Python 3 (ipykernel)"
 	touch $(STAMP)
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -36,10 +36,13 @@ test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
 
 # A student checks their homework: make check-homework HW=hw01 [NB=path/to/my_copy.ipynb]
+# A cell still running after CELL_TIMEOUT seconds (a loop that never ends) is stopped and named.
 HW ?= hw01
 NB ?= homework/release/$(HW)/$(HW).ipynb
+CELL_TIMEOUT ?= 120
 check-homework: $(STAMP)
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env $(NB)
+	$(BIN)/python -m pytest -p dlhelpers.homework -p no:cacheprovider --nbval-lax --nbval-current-env \
+	  --nbval-cell-timeout $(CELL_TIMEOUT) $(NB)
 
 release-homework: $(STAMP)
 	$(BIN)/python -m dlhelpers.homework release

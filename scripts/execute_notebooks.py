@@ -19,11 +19,16 @@ from nbclient import NotebookClient
 
 VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled", "jupyter")
 
+#: The kernel `make` installs into .venv, and Binder's default: when a notebook's kernelspec or
+#: language_info differ from the running kernel's, JupyterLab rewrites them on opening and the
+#: notebook asks "Save changes?" before the student has typed anything.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
 
 def clean(nb):
     nb.metadata.pop("widgets", None)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    nb.metadata.setdefault("language_info", {}).pop("version", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    # language_info (with the Python version) is kept as the kernel reported it, for the same reason
     for cell in nb.cells:
         for k in VOLATILE_CELL_KEYS:
             cell.metadata.pop(k, None)

@@ -72,3 +72,41 @@ def test_index_links_every_notebook():
         assert str(p.relative_to(ROOT / "notebooks")) in text, p
     for link in re.findall(r"\]\(([^)]+\.ipynb)\)", text):
         assert (index.parent / link).resolve().exists(), link
+
+
+def _makefile_kernel_display_name():
+    m = re.search(r'--display-name "([^"]+)"', (ROOT / "Makefile").read_text(encoding="utf-8"))
+    assert m, "the Makefile installs the course kernel with --display-name"
+    return m.group(1)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_opening_does_not_change_the_notebook(path):
+    # JupyterLab rewrites kernelspec and language_info when they differ from the running kernel's,
+    # and then asks "Save changes?" as soon as the notebook is opened.
+    meta = load(path)["metadata"]
+    assert meta["kernelspec"] == {"display_name": _makefile_kernel_display_name(), "language": "python",
+                                  "name": "python3"}
+    assert re.fullmatch(r"3\.\d+\.\d+", meta["language_info"].get("version", "")), \
+        "keep the kernel's language_info (scripts/execute_notebooks.py does)"
+
+
+def _text_outputs(path):
+    for c in code_cells(load(path)):
+        for o in c["outputs"]:
+            data = o.get("data", {})
+            yield data, "".join(o.get("text", "")) + "".join(data.get("text/plain", ""))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_saved_outputs_read_well_without_a_kernel(path):
+    # what GitHub and nbviewer show: no widget reprs, no progress bars frozen at 0 %, no object addresses
+    for data, text in _text_outputs(path):
+        if "application/vnd.jupyter.widget-view+json" in data:
+            assert "text/html" in data or "image/png" in data, \
+                f"{path.name}: a widget output needs a static picture for renderers without a kernel"
+        assert not re.match(r"\s*(VBox|HBox|Box|HTML|Button|IntProgress|FloatProgress)\(", text), \
+            f"{path.name}: widget repr in a saved output: {text[:80]!r}"
+        assert not re.search(r"(?<!\d)0%\|", text), f"{path.name}: progress bar saved at 0 %: {text[:80]!r}"
+        assert not re.search(r"<[\w.]+ object at 0x|Generator\(PCG64\) at 0x", text), \
+            f"{path.name}: stray object repr in a saved output: {text[:80]!r}"
