@@ -18,7 +18,7 @@ import numpy as np
 from .._checks import check_choice, check_in_range, check_positive, check_rng
 
 __all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "COURSE_RGB_IMAGE", "COURSE_RGB_KERNELS", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
-           "mnist_full", "train_test_split", "one_hot", "MNIST_SHA256"]
+           "mnist_full", "keras_datasets_dir", "train_test_split", "one_hot", "MNIST_SHA256"]
 
 
 @dataclass
@@ -171,21 +171,48 @@ def _download(url: str, dest: Path):  # separated so tests can stand in for the 
     tmp.replace(dest)
 
 
+def keras_datasets_dir() -> Path:
+    """Where Keras keeps downloaded datasets: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets``."""
+    home = os.environ.get("KERAS_HOME")
+    return Path(home if home else os.path.join(os.path.expanduser("~"), ".keras")) / "datasets"
+
+
+def _check_cache_dir(cache: Path, given: bool):
+    """A clear error when the cache folder (or a folder above it) is a file, before mkdir trips on it."""
+    where = "cache_dir" if given else "the Keras dataset folder ($KERAS_HOME/datasets, default ~/.keras/datasets)"
+    for p in (cache, *cache.parents):
+        if p.exists():
+            if not p.is_dir():
+                hint = ("pass cache_dir= a folder" if given else
+                        "set KERAS_HOME to a folder, or pass cache_dir= a folder")
+                raise ValueError(f"{where} must be a folder for mnist_full; got {cache}, and {p} is a file. "
+                                 f"Move or delete the file {p}, or {hint}.")
+            return
+
+
 def mnist_full(cache_dir=None, scale=True):
     """Full MNIST (60,000 train + 10,000 test), the opt-in scale-up. Needs the network once.
 
-    The file is the one ``keras.datasets.mnist`` uses, cached as ``<cache_dir>/mnist.npz``
-    (default ``~/.keras/datasets``) and checked against its SHA-256 on every load.
+    The file is the one ``keras.datasets.mnist`` uses, cached as ``<cache_dir>/mnist.npz`` and
+    checked against its SHA-256 on every load. Without ``cache_dir`` it is Keras's own folder,
+    :func:`keras_datasets_dir` (``$KERAS_HOME/datasets``, default ``~/.keras/datasets``), so a
+    file Keras already downloaded is reused.
 
     Returns:
         ``(train, test)``: two :class:`Dataset` objects, X flattened to (N, 784).
 
     Raises:
         ConnectionError: offline and not cached yet (says how to get the file).
-        ValueError: the cached file is corrupt (says which file to delete).
+        ValueError: the cached file is corrupt (says which file to delete), or the cache folder
+            is a file (says which one).
     """
-    cache = Path(cache_dir) if cache_dir is not None else Path(os.path.expanduser("~/.keras/datasets"))
+    given = cache_dir is not None
+    cache = Path(os.path.expanduser(str(cache_dir))) if given else keras_datasets_dir()
     path = cache / "mnist.npz"
+    _check_cache_dir(cache, given)
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{path} must be the MNIST file for mnist_full; got a folder of that name. "
+                         f"Move or delete the folder {path} and run again.")
     if not path.exists():
         cache.mkdir(parents=True, exist_ok=True)
         try:

@@ -14,6 +14,7 @@ Lists of numbers come back as float64 arrays; RGB channels are stacked channels-
 """
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -47,10 +48,15 @@ def data_path(relative: str) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=1)
-def _load() -> dict:
-    with open(data_path(_FILE), encoding="utf-8") as fh:
+@functools.lru_cache(maxsize=4)
+def _read(path: str) -> dict:
+    with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def _load() -> dict:
+    # looked up on every call (so a changed DLHELPERS_DATA takes effect), parsed once per file
+    return _read(str(data_path(_FILE)))
 
 
 def _arrays(value):
@@ -79,4 +85,4 @@ def worked_example(name: str) -> dict:
         raise ValueError(f"name must be one of {', '.join(map(repr, EXAMPLES))} for worked_example; got {name!r}. "
                          "Check the spelling.")
     raw = _load()[name]
-    return {k: (v if k in ("source", "errata") else _arrays(v)) for k, v in raw.items()}
+    return {k: (copy.deepcopy(v) if k in ("source", "errata") else _arrays(v)) for k, v in raw.items()}

@@ -84,3 +84,58 @@ def test_sample_photos_and_patches():
     with pytest.raises(ValueError, match="name must be one of"):
         D.sample_photo("cat")
     assert D.COURSE_IMAGE.shape == (5, 5) and D.COURSE_IMAGE.sum() == 13
+
+
+def _fake_download(calls):
+    def download(url, dest):                                   # stands in for the network
+        calls.append(dest)
+        rng = np.random.default_rng(0)
+        np.savez(dest, x_train=rng.integers(0, 256, (3, 28, 28), dtype=np.uint8), y_train=np.arange(3),
+                 x_test=rng.integers(0, 256, (1, 28, 28), dtype=np.uint8), y_test=np.array([7]))
+    return download
+
+
+def test_mnist_full_uses_keras_home(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(D, "_download", _fake_download(calls))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
+    assert D.keras_datasets_dir() == tmp_path / "kh" / "datasets"
+    with pytest.raises(ValueError, match="corrupt or partial"):        # the stand-in file is not the real MNIST
+        D.mnist_full()
+    assert calls == [tmp_path / "kh" / "datasets" / "mnist.npz"]     # Keras's folder, created on demand
+    monkeypatch.setattr(D, "MNIST_SHA256", D._sha256(calls[0]))
+    train, test = D.mnist_full()                                      # second call: cached, no download
+    assert len(calls) == 1 and train.X.shape == (3, 784) and test.y.tolist() == [7]
+    assert str(tmp_path / "kh" / "datasets" / "mnist.npz") in train.source
+
+
+def test_mnist_full_default_without_keras_home(tmp_path, monkeypatch):
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert D.keras_datasets_dir() == tmp_path / ".keras" / "datasets"
+    calls = []
+    monkeypatch.setattr(D, "_download", _fake_download(calls))
+    with pytest.raises(ValueError):
+        D.mnist_full()
+    assert calls == [tmp_path / ".keras" / "datasets" / "mnist.npz"]
+    calls.clear()
+    with pytest.raises(ValueError):
+        D.mnist_full(cache_dir=tmp_path / "mine")                  # an explicit cache_dir wins over Keras's
+    assert calls == [tmp_path / "mine" / "mnist.npz"]
+
+
+def test_mnist_full_cache_dir_that_is_a_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(D, "_download", _fake_download([]))
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    with pytest.raises(ValueError, match=r"cache_dir must be a folder for mnist_full; got .*cache.* is a file\. "
+                                         r"Move or delete the file"):
+        D.mnist_full(cache_dir=blocker)
+    with pytest.raises(ValueError, match="is a file"):
+        D.mnist_full(cache_dir=blocker / "deeper")              # a file higher up the path
+    monkeypatch.setenv("KERAS_HOME", str(blocker))
+    with pytest.raises(ValueError, match=r"Keras dataset folder.*set KERAS_HOME to a folder"):
+        D.mnist_full()
+    (tmp_path / "ok" / "mnist.npz").mkdir(parents=True)
+    with pytest.raises(ValueError, match="got a folder of that name"):
+        D.mnist_full(cache_dir=tmp_path / "ok")

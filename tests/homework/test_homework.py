@@ -1,4 +1,8 @@
-"""Homework: the solutions pass, the student copies are fresh, they fail until filled in, nothing leaks."""
+"""Homework: the solutions pass, the student copies are fresh, they fail until filled in, nothing leaks,
+and the checker stops a cell that never ends with a message a student understands."""
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -29,7 +33,9 @@ def graded_ids(nb):
 
 
 def test_there_is_homework():
-    assert [p.stem for p in SOURCES][:1] == ["hw01"]
+    assert [p.stem for p in SOURCES][:2] == ["hw01", "hw02"]
+    for src in SOURCES:
+        assert src.parent.name == src.stem, f"{src}: homework/source/<hw>/<hw>.ipynb, as make check-homework HW=<hw> expects"
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
@@ -64,3 +70,39 @@ def test_no_solution_text_leaks(src):
     leaked = [line for line in lines if line in answer_cells]
     assert leaked == []
     assert "BEGIN SOLUTION" not in student_text and answer_cells.count("YOUR CODE HERE") >= 4
+
+
+def test_a_cell_that_never_ends_is_stopped_and_named(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1\nprint('ok')"),
+                nbformat.v4.new_code_cell("# my answer\nsteps = 0\nwhile True:\n    pass"),
+                nbformat.v4.new_code_cell("assert x == 2, 'x should be 2'")]
+    nb.cells[0].metadata["nbgrader"] = {"grade": True, "grade_id": "test_first", "points": 1}
+    nb.cells[1].metadata["nbgrader"] = {"grade": False, "grade_id": "train", "solution": True}
+    nb.cells[2].metadata["nbgrader"] = {"grade": True, "grade_id": "test_train", "points": 2}
+    path = tmp_path / "stuck.ipynb"
+    nbformat.write(nb, str(path))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "dlhelpers.homework", "-p", "no:cacheprovider",
+                          "--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout", "3", str(path)],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=240)
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert ("The code cell 'train' (the 2nd code cell of the notebook, starting `# my answer`) "
+            "was still running after 3 s and was stopped.") in out, out
+    assert "loop whose condition never becomes false" in out and "make check-homework" in out
+    # the summary of the graded checks: the first passed; the one after the stuck cell ran, and failed
+    assert re.search(r"test_first +1 point\(s\) +passed", out) and re.search(r"test_train +2 point\(s\) +failed", out), out
+    assert re.search(r"total +1 of 3 points", out), out
+
+
+def test_timeout_message_without_a_known_cell():
+    msg = homework.timeout_message("nb.ipynb::Cell 4", 120)
+    assert msg.startswith("The code cell Cell 4 was still running after 120 s and was stopped.")
+
+
+def test_make_check_homework_has_a_cell_timeout():
+    makefile = (ROOT.parent / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("check-homework:", 1)[1].split("\n\n", 1)[0]
+    assert "-p dlhelpers.homework" in recipe and "--nbval-cell-timeout $(CELL_TIMEOUT)" in recipe
+    seconds = int(re.search(r"^CELL_TIMEOUT \?= (\d+)$", makefile, re.M).group(1))
+    assert seconds == homework.CELL_TIMEOUT and 30 <= seconds <= 180     # "within a minute or two"
