@@ -10,7 +10,9 @@ import sys
 
 CODE = ("import time; t = time.perf_counter(); "
         "import dlhelpers.scratch.activations, dlhelpers.scratch.losses, dlhelpers.scratch.dense, "
-        "dlhelpers.scratch.network, dlhelpers.scratch.optim, dlhelpers.scratch.perceptron, "
+        "dlhelpers.scratch.network, dlhelpers.scratch.layers, dlhelpers.scratch.callbacks, "
+        "dlhelpers.scratch.conv, dlhelpers.scratch.pooling, dlhelpers.scratch.regularization, "
+        "dlhelpers.scratch.optim, dlhelpers.scratch.perceptron, "
         "dlhelpers.scratch.gradcheck, dlhelpers.scratch.backprop_example; "
         "print(time.perf_counter() - t)")
 

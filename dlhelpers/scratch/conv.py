@@ -7,7 +7,10 @@ Two implementations give identical results:
 * :func:`conv2d_forward_loop` / :func:`conv2d_backward_loop` read like the definition, one output
   number at a time: out[n, i, j, f] = Σ window · kernel[..., f] + bias[f];
 * :func:`conv2d_forward` / :func:`conv2d_backward` gather every window at once with NumPy's
-  ``sliding_window_view`` and do one tensor contraction (the im2col idea), which is fast.
+  ``sliding_window_view`` and do one tensor contraction (the im2col idea), which is fast. For
+  stride 1 they hand over to a faster path that copies no windows (``_conv_fast.py`` says why).
+
+Forward functions return ``(out, ConvCache)``; the backward functions check ``dout`` against it.
 
 Output size per spatial axis, with input n, kernel k, stride s and total padding p:
 ``n_out = floor((n + p − k) / s) + 1``. ``padding="same"`` pads like Keras/TensorFlow so that
@@ -21,10 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._checks import as_array, check_pair, check_positive
+from .._checks import as_array, check_dout, check_nonempty, check_number, check_pair, check_positive
+from ._conv_fast import shifted_backward, shifted_forward
 
 __all__ = ["KERNELS", "conv2d_forward", "conv2d_backward", "conv2d_forward_loop", "conv2d_backward_loop",
-           "conv2d_steps", "ConvFrame", "conv_output_size", "same_padding", "pad_amounts"]
+           "conv2d_steps", "ConvFrame", "ConvCache", "conv_output_size", "same_padding", "pad_amounts"]
 
 
 #: 3×3 filters used in the notebooks and the stepper (2-D; add axes with k[:, :, None, None]).
@@ -40,39 +44,93 @@ KERNELS = {
 }
 
 
+@dataclass(frozen=True)
+class ConvCache:
+    """What :func:`conv2d_backward` needs from the forward pass (one object per forward call)."""
+    x_shape: tuple           # (N, H, W, C), the unpadded input's shape
+    xp: np.ndarray           # (N, H + top + bottom, W + left + right, C), the padded input
+    kernel: np.ndarray       # (KH, KW, C, F)
+    strides: tuple           # (rows, cols)
+    pads: tuple              # ((top, bottom), (left, right))
+    out_shape: tuple         # (N, H_out, W_out, F)
+
+
 def same_padding(n, k, s):
-    """(before, after) padding that gives ceil(n / s) outputs, split like TensorFlow (extra after)."""
+    """(before, after) padding that gives ceil(n / s) outputs, split like TensorFlow (extra after).
+
+    Args:
+        n: input length; k: kernel length; s: stride (positive ints).
+
+    Returns:
+        ``(before, after)`` ints; ``before + after = max((ceil(n/s) − 1)·s + k − n, 0)``.
+    """
+    for value, name in ((n, "n"), (k, "k"), (s, "s")):
+        check_positive(value, name, "same_padding", integer=True)
     out = math.ceil(n / s)
     total = max((out - 1) * s + k - n, 0)
     return total // 2, total - total // 2
 
 
 def pad_amounts(H, W, KH, KW, strides, padding, func="conv2d_forward"):
-    """((top, bottom), (left, right)) for padding "valid", "same" or an int (zeros on every side)."""
+    """Zero padding on each side for padding ``"valid"``, ``"same"`` or an int (the same on every side).
+
+    Args:
+        H, W: input size; KH, KW: window size; strides: (rows, cols).
+        padding: "valid", "same" or a non-negative int.
+        func: the public function named in error messages.
+
+    Returns:
+        ``((top, bottom), (left, right))``.
+    """
     sh, sw = strides
     if isinstance(padding, str):
         if padding == "valid":
             return (0, 0), (0, 0)
         if padding == "same":
             return same_padding(H, KH, sh), same_padding(W, KW, sw)
-        raise ValueError(f"padding must be 'valid', 'same' or a non-negative int for {func}; got {padding!r}.")
-    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
-        raise ValueError(f"padding must be 'valid', 'same' or a non-negative int for {func}; got {padding!r}.")
+        raise ValueError(f"padding must be 'valid', 'same' or a non-negative int for {func}; got {padding!r}. "
+                         "Check the spelling.")
+    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)):
+        raise TypeError(f"padding must be 'valid', 'same' or a non-negative int for {func}; got {padding!r} "
+                        f"({type(padding).__name__}). Pass e.g. padding=1 or padding='same'.")
+    if padding < 0:
+        raise ValueError(f"padding must be 'valid', 'same' or a non-negative int for {func}; got {padding!r}. "
+                         "Use 0 (or 'valid') for no padding.")
     p = int(padding)
     return (p, p), (p, p)
 
 
 def conv_output_size(n, k, stride=1, padding="valid"):
-    """Output length along one axis: floor((n + pad_total − k) / stride) + 1 (see the module docstring)."""
+    """Output length along one axis: floor((n + pad_total − k) / stride) + 1 (see the module docstring).
+
+    Args:
+        n: input length; k: kernel length; stride: step (positive ints).
+        padding: "valid", "same" or a non-negative int (zeros on each side).
+
+    Returns:
+        int, the number of output positions.
+
+    Example:
+        >>> conv_output_size(28, 5), conv_output_size(5, 3, stride=2, padding="same")
+        (24, 3)
+    """
+    for value, name in ((n, "n"), (k, "k"), (stride, "stride")):
+        check_positive(value, name, "conv_output_size", integer=True)
     (a, b), _ = pad_amounts(n, n, k, k, (stride, stride), padding, "conv_output_size")
+    if k > n + a + b:
+        raise ValueError(f"k must be at most the padded length n + padding = {n + a + b} for conv_output_size; "
+                         f"got {k}. Use a smaller kernel or more padding.")
     return (n + a + b - k) // stride + 1
 
 
 def _prepare(x, kernel, bias, strides, padding, func):
+    """Validate the arguments; return the padded input, kernel, bias (one dtype), strides, pads, (Ho, Wo)."""
     x = as_array(x, "x", func, ndim=4, shape_hint="(N, H, W, C)",
                  fix="Add batch and channel axes, e.g. x[None, :, :, None].")
+    check_nonempty(x, "x", func)
     kernel = as_array(kernel, "kernel", func, ndim=4, shape_hint="(KH, KW, C, F)",
                       fix="For one 2-D filter on one channel use kernel[:, :, None, None].")
+    check_nonempty(kernel, "kernel", func)
     if x.shape[3] != kernel.shape[2]:
         raise ValueError(f"kernel.shape[2] must equal the input channels x.shape[3] = {x.shape[3]} for {func}; "
                          f"got kernel {kernel.shape}. The kernel is (KH, KW, C_in, F), as in Keras.")
@@ -87,12 +145,19 @@ def _prepare(x, kernel, bias, strides, padding, func):
     if KH > H + t + b or KW > W + l + r:
         raise ValueError(f"the kernel ({KH}×{KW}) must fit inside the padded input ({H + t + b}×{W + l + r}) for "
                          f"{func}; got a larger kernel. Use a smaller kernel, more padding, or padding='same'.")
-    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))
+    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))                          # a new array: x is never changed
     Ho = (H + t + b - KH) // strides[0] + 1
     Wo = (W + l + r - KW) // strides[1] + 1
     dtype = np.result_type(x.dtype, kernel.dtype, bias.dtype)
     return xp.astype(dtype, copy=False), kernel.astype(dtype, copy=False), bias.astype(dtype, copy=False), \
         strides, ((t, b), (l, r)), (Ho, Wo)
+
+
+def _check_cache(cache, func):
+    if not isinstance(cache, ConvCache):
+        raise TypeError(f"cache must be the ConvCache returned by conv2d_forward for {func}; got "
+                        f"{type(cache).__name__}. Pass the second value of out, cache = conv2d_forward(...).")
+    return cache
 
 
 # --- vectorized ------------------------------------------------------------------------------
@@ -114,7 +179,7 @@ def conv2d_forward(x, kernel, bias=None, strides=1, padding="valid"):
         padding: "valid" (none), "same" (output = ceil(input / stride)) or an int.
 
     Returns:
-        ``(out, cache)`` with out (N, H_out, W_out, F).
+        ``(out, cache)``: out (N, H_out, W_out, F) and a :class:`ConvCache` for :func:`conv2d_backward`.
 
     Example (the course's 5×5 image and 3×3 kernel):
         >>> img = np.array([[1,1,1,0,0],[0,1,1,1,0],[0,0,1,1,1],[0,0,1,1,0],[0,1,1,0,0.]])
@@ -127,58 +192,37 @@ def conv2d_forward(x, kernel, bias=None, strides=1, padding="valid"):
     xp, kernel, bias, strides, pads, (Ho, Wo) = _prepare(x, kernel, bias, strides, padding, "conv2d_forward")
     KH, KW, C, F = kernel.shape
     if strides == (1, 1):
-        out = _shifted_products(xp, kernel, Ho, Wo)                           # (N, Ho, Wo, F)
+        out = shifted_forward(xp, kernel, Ho, Wo)                              # fast path, see _conv_fast.py
     else:
         win = _windows(xp, KH, KW, strides, Ho, Wo)                            # (N, Ho, Wo, C, KH, KW)
         out = np.tensordot(win, kernel, axes=([4, 5, 3], [0, 1, 2]))          # (N, Ho, Wo, F)
     out += bias
-    return out, (np.shape(x), xp, kernel, strides, pads)
-
-
-def _shifted_products(xp, kernel, Ho, Wo):
-    """Stride-1 convolution as KH·KW matrix products over the whole batch, without copying windows.
-
-    View the padded batch as one long list of pixels (N·Hp·Wp, C). Shifting that list by
-    a·Wp + b lines every pixel up with the pixel (a, b) further on, so offset (a, b) of the
-    kernel contributes ``flat[shift : shift + L] @ kernel[a, b]`` to every output position at once.
-    Rows that straddle an image border are computed too and then cropped away.
-    """
-    N, Hp, Wp, C = xp.shape
-    KH, KW, _, F = kernel.shape
-    flat = np.ascontiguousarray(xp).reshape(N * Hp * Wp, C)                 # (pixels, C)
-    L = N * Hp * Wp - ((KH - 1) * Wp + (KW - 1))
-    full = np.zeros((N * Hp * Wp, F), dtype=xp.dtype)
-    acc = full[:L]                                                           # (L, F), a view into full
-    gemm = _gemm(xp.dtype)
-    for a in range(KH):
-        for b in range(KW):
-            shift = a * Wp + b
-            if gemm is None:
-                acc += flat[shift: shift + L] @ kernel[a, b]
-            else:   # the same product, added into acc in place by BLAS (no temporary array)
-                res = gemm(1.0, np.ascontiguousarray(kernel[a, b]).T, flat[shift: shift + L].T, beta=1.0,
-                           c=acc.T, overwrite_c=1)
-                if not np.shares_memory(res, acc):       # BLAS had to copy: add its result ourselves
-                    acc[...] = res.T
-    return full.reshape(N, Hp, Wp, F)[:, :Ho, :Wo, :]                        # a view; no copy
+    return out, ConvCache(np.shape(x), xp, kernel, strides, pads, out.shape)
 
 
 def conv2d_backward(dout, cache):
-    """Gradients of the convolution: ``(dx, {"kernel": dK, "bias": db})``.
+    """Gradients of the convolution: ``dK = Σ windowᵀ·dout``, ``db = Σ dout``, ``dx = Σ dout·Kᵀ`` scattered back.
 
     dK[a, b, c, f] = Σ_{n,i,j} window[n, i, j, c, a, b] · dout[n, i, j, f]
     dx: each output's gradient is sent back to the input pixels its window covered
     (one strided slice per kernel offset, summed where windows overlap).
+
+    Args:
+        dout: (N, H_out, W_out, F), dL/dout.
+        cache: the :class:`ConvCache` from :func:`conv2d_forward`.
+
+    Returns:
+        ``(dx, {"kernel": dK, "bias": db})``: dx (N, H, W, C), dK (KH, KW, C, F), db (F,).
     """
-    x_shape, xp, kernel, strides, ((t, _), (l, _)) = cache
+    cache = _check_cache(cache, "conv2d_backward")
+    dout = check_dout(dout, cache.out_shape, "conv2d_backward")
+    xp, kernel, strides = cache.xp, cache.kernel, cache.strides
+    (t, _), (l, _) = cache.pads
     KH, KW, C, F = kernel.shape
-    N, H, W, _ = x_shape
-    dout = as_array(dout, "dout", "conv2d_backward", ndim=4, shape_hint="(N, H_out, W_out, F)")
+    N, H, W, _ = cache.x_shape
     Ho, Wo = dout.shape[1:3]
-    if dout.shape != (N, Ho, Wo, F) or Ho != (xp.shape[1] - KH) // strides[0] + 1:
-        raise ValueError(f"dout must have the forward output's shape for conv2d_backward; got {dout.shape}.")
     if strides == (1, 1):
-        dxp, dkernel = _shifted_backward(xp, kernel, dout)
+        dxp, dkernel = shifted_backward(xp, kernel, dout)                      # fast path, see _conv_fast.py
     else:
         sh, sw = strides
         win = _windows(xp, KH, KW, strides, Ho, Wo)                              # (N, Ho, Wo, C, KH, KW)
@@ -189,60 +233,17 @@ def conv2d_backward(dout, cache):
             for b in range(KW):
                 # every output (i, j) saw input pixel (i·sh + a, j·sw + b) through kernel[a, b]
                 dxp[:, a: a + (Ho - 1) * sh + 1: sh, b: b + (Wo - 1) * sw + 1: sw, :] += dout @ kernel[a, b].T
-    dx = dxp[:, t: t + H, l: l + W, :]
+    dx = dxp[:, t: t + H, l: l + W, :]                                          # (N, H, W, C)
     return dx, {"kernel": dkernel, "bias": dout.sum(axis=(0, 1, 2))}
-
-
-def _shifted_backward(xp, kernel, dout):
-    """Stride-1 backward pass with the same shifted view as :func:`_shifted_products`.
-
-    Place each output's gradient at its window's top-left pixel of the padded grid (zeros
-    elsewhere); then for kernel offset (a, b): dK[a, b] = (pixels shifted by a·Wp + b)ᵀ @ gradient,
-    and the shifted pixels receive gradient @ K[a, b]ᵀ.
-    """
-    N, Hp, Wp, C = xp.shape
-    KH, KW, _, F = kernel.shape
-    Ho, Wo = dout.shape[1:3]
-    L = N * Hp * Wp - ((KH - 1) * Wp + (KW - 1))
-    flat = np.ascontiguousarray(xp).reshape(N * Hp * Wp, C)
-    grid = np.zeros((N, Hp, Wp, F), dtype=xp.dtype)
-    grid[:, :Ho, :Wo, :] = dout
-    g = grid.reshape(N * Hp * Wp, F)[:L]                                     # (L, F)
-    dflat = np.zeros_like(flat)
-    dkernel = np.empty_like(kernel)
-    # for small batches NumPy's own products are quicker than two calls into SciPy's BLAS
-    gemm = _gemm(xp.dtype) if L * C * F >= 2 ** 21 else None
-    for a in range(KH):
-        for b in range(KW):
-            shift = a * Wp + b
-            pixels = flat[shift: shift + L]                                     # (L, C)
-            target = dflat[shift: shift + L]
-            if gemm is None:
-                dkernel[a, b] = pixels.T @ g                                    # (C, F)
-                target += g @ kernel[a, b].T
-            else:   # the same two products through BLAS (keeping to one BLAS library inside the loop)
-                dkernel[a, b] = gemm(1.0, pixels.T, g.T, trans_b=1)
-                res = gemm(1.0, np.ascontiguousarray(kernel[a, b]), g.T, beta=1.0, c=target.T, overwrite_c=1)
-                if not np.shares_memory(res, target):
-                    target[...] = res.T
-    return dflat.reshape(N, Hp, Wp, C), dkernel
-
-
-def _gemm(dtype):
-    """BLAS's C ← αAB + βC for float32/float64 (from SciPy), or None: then plain ``acc += a @ b`` is used."""
-    if dtype not in (np.float32, np.float64):
-        return None
-    try:
-        from scipy.linalg.blas import get_blas_funcs
-    except ImportError:  # pragma: no cover - scipy is in requirements.txt
-        return None
-    return get_blas_funcs("gemm", dtype=dtype)
 
 
 # --- loops ------------------------------------------------------------------------------------
 
 def conv2d_forward_loop(x, kernel, bias=None, strides=1, padding="valid"):
-    """Same as :func:`conv2d_forward`, written as the definition: four nested loops."""
+    """Same as :func:`conv2d_forward`, written as the definition: four nested loops.
+
+    Args and Returns: as :func:`conv2d_forward` (out (N, H_out, W_out, F) and a :class:`ConvCache`).
+    """
     xp, kernel, bias, (sh, sw), pads, (Ho, Wo) = _prepare(x, kernel, bias, strides, padding, "conv2d_forward_loop")
     KH, KW, C, F = kernel.shape
     N = xp.shape[0]
@@ -253,15 +254,20 @@ def conv2d_forward_loop(x, kernel, bias=None, strides=1, padding="valid"):
                 window = xp[n, i * sh: i * sh + KH, j * sw: j * sw + KW, :]      # (KH, KW, C)
                 for f in range(F):
                     out[n, i, j, f] = np.sum(window * kernel[:, :, :, f]) + bias[f]
-    return out, (np.shape(x), xp, kernel, (sh, sw), pads)
+    return out, ConvCache(np.shape(x), xp, kernel, (sh, sw), pads, out.shape)
 
 
 def conv2d_backward_loop(dout, cache):
-    """Same as :func:`conv2d_backward`, one output position at a time."""
-    x_shape, xp, kernel, (sh, sw), ((t, _), (l, _)) = cache
+    """Same as :func:`conv2d_backward`, one output position at a time: ∂out/∂K = window, ∂out/∂window = K.
+
+    Args and Returns: as :func:`conv2d_backward`.
+    """
+    cache = _check_cache(cache, "conv2d_backward_loop")
+    dout = check_dout(dout, cache.out_shape, "conv2d_backward_loop")
+    xp, kernel, (sh, sw) = cache.xp, cache.kernel, cache.strides
+    (t, _), (l, _) = cache.pads
     KH, KW, C, F = kernel.shape
-    N, H, W, _ = x_shape
-    dout = as_array(dout, "dout", "conv2d_backward_loop", ndim=4, shape_hint="(N, H_out, W_out, F)")
+    N, H, W, _ = cache.x_shape
     dxp = np.zeros_like(xp)
     dkernel = np.zeros_like(kernel)
     for n in range(N):
@@ -296,9 +302,17 @@ class ConvFrame:
 def conv2d_steps(x, kernel, bias=0.0, strides=1, padding="valid"):
     """Yield one :class:`ConvFrame` per output position, row by row, for ONE image and ONE filter.
 
-    ``x`` may be (H, W), (H, W, C) or (1, H, W, C); ``kernel`` (KH, KW), (KH, KW, C) or (KH, KW, C, 1).
-    The last frame's ``output`` equals ``conv2d_forward(...)`` for the same arguments.
+    Args:
+        x: (H, W), (H, W, C) or (1, H, W, C), one image.
+        kernel: (KH, KW), (KH, KW, C) or (KH, KW, C, 1), one filter.
+        bias: a number added to every output.
+        strides, padding: as :func:`conv2d_forward`.
+
+    Yields:
+        :class:`ConvFrame` objects, H_out·W_out of them; the last frame's ``output`` (H_out, W_out)
+        equals ``conv2d_forward(...)`` for the same arguments.
     """
+    check_number(bias, "bias", "conv2d_steps")
     x = as_array(x, "x", "conv2d_steps", ndim=(2, 3, 4), shape_hint="(H, W), (H, W, C) or (1, H, W, C)")
     kernel = as_array(kernel, "kernel", "conv2d_steps", ndim=(2, 3, 4), shape_hint="(KH, KW), (KH, KW, C) or (KH, KW, C, 1)")
     if x.ndim == 4:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_array
+from .._checks import as_array, check_dout, check_nonempty
 
 __all__ = ["dense_forward", "dense_backward"]
 
@@ -15,11 +15,11 @@ __all__ = ["dense_forward", "dense_backward"]
 def dense_forward(x, kernel, bias):
     """out = x @ kernel + bias.
 
-    Shapes:
-        x (N, in), kernel (in, units), bias (units,) → out (N, units)
+    Args:
+        x: (N, in) inputs; kernel: (in, units); bias: (units,).
 
     Returns:
-        ``(out, cache)``; pass ``cache`` to :func:`dense_backward`.
+        ``(out, cache)``: out (N, units); pass ``cache`` to :func:`dense_backward`.
 
     Example:
         >>> out, _ = dense_forward(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4))
@@ -30,6 +30,8 @@ def dense_forward(x, kernel, bias):
                  fix="Add a batch axis for one sample, e.g. x[None, :], or flatten images with x.reshape(len(x), -1).")
     kernel = as_array(kernel, "kernel", "dense_forward", ndim=2, shape_hint="(in_features, units)")
     bias = as_array(bias, "bias", "dense_forward", ndim=1, shape_hint="(units,)")
+    check_nonempty(x, "x", "dense_forward")
+    check_nonempty(kernel, "kernel", "dense_forward")
     if x.shape[1] != kernel.shape[0]:
         raise ValueError(
             f"x.shape[1] must equal kernel.shape[0] (in_features) for dense_forward; got x {x.shape} and "
@@ -43,15 +45,16 @@ def dense_forward(x, kernel, bias):
 
 
 def dense_backward(dout, cache):
-    """Given dL/dout (N, units), return ``(dx, {"kernel": dW, "bias": db})``.
+    """dx = dout @ kernelᵀ,  dW = xᵀ @ dout,  db = Σ_n dout[n].
 
-    dx = dout @ kernelᵀ,  dW = xᵀ @ dout,  db = Σ_n dout[n].
+    Args:
+        dout: (N, units), dL/dout.
+        cache: the ``(x, kernel)`` pair from :func:`dense_forward`.
+
+    Returns:
+        ``(dx, {"kernel": dW, "bias": db})``: dx (N, in), dW (in, units), db (units,).
     """
     x, kernel = cache
-    dout = as_array(dout, "dout", "dense_backward", ndim=2, shape_hint="(N, units)")
-    if dout.shape != (x.shape[0], kernel.shape[1]):
-        raise ValueError(
-            f"dout must have the forward output's shape {(x.shape[0], kernel.shape[1])} for dense_backward; "
-            f"got {dout.shape}. Pass the gradient of the loss with respect to this layer's output.")
+    dout = check_dout(dout, (x.shape[0], kernel.shape[1]), "dense_backward")
     dx = dout @ kernel.T                      # (N, in)
     return dx, {"kernel": x.T @ dout, "bias": dout.sum(axis=0)}

@@ -11,25 +11,84 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._checks import as_array, check_pair
+from .._checks import as_array, check_dout, check_nonempty, check_pair
 from .conv import pad_amounts
 
 __all__ = ["max_pool2d_forward", "max_pool2d_backward", "average_pool2d_forward", "average_pool2d_backward",
            "global_max_pool2d", "global_max_pool2d_backward", "global_average_pool2d",
-           "global_average_pool2d_backward", "flatten_forward", "flatten_backward", "pool2d_steps", "PoolFrame"]
+           "global_average_pool2d_backward", "flatten_forward", "flatten_backward", "pool2d_steps", "PoolFrame",
+           "MaxPoolCache", "AvgPoolCache", "GlobalMaxPoolCache", "GlobalAvgPoolCache", "FlattenCache"]
+
+
+# --- caches: what each backward pass needs from its forward pass ---------------------------------
+
+@dataclass(frozen=True)
+class _WindowPoolCache:
+    """The part of a max/average pooling cache that locates every window."""
+    x_shape: tuple           # (N, H, W, C)
+    xp_shape: tuple          # the padded input's shape
+    pool: tuple              # (PH, PW)
+    strides: tuple           # (rows, cols)
+    pads: tuple              # ((top, bottom), (left, right))
+    out_shape: tuple         # (N, H_out, W_out, C)
+
+
+@dataclass(frozen=True)
+class MaxPoolCache(_WindowPoolCache):
+    """From :func:`max_pool2d_forward` for :func:`max_pool2d_backward`."""
+    arg: np.ndarray          # (N, H_out, W_out, C): flat index of each window's winner (first maximum)
+
+
+@dataclass(frozen=True)
+class AvgPoolCache(_WindowPoolCache):
+    """From :func:`average_pool2d_forward` for :func:`average_pool2d_backward`."""
+    count: np.ndarray        # (1, H_out, W_out, 1): real (non-padding) cells in each window
+
+
+@dataclass(frozen=True)
+class GlobalMaxPoolCache:
+    """From :func:`global_max_pool2d` for :func:`global_max_pool2d_backward`."""
+    x_shape: tuple           # (N, H, W, C)
+    arg: np.ndarray          # (N, C): flat index (over H·W) of each channel's maximum
+
+
+@dataclass(frozen=True)
+class GlobalAvgPoolCache:
+    """From :func:`global_average_pool2d` for :func:`global_average_pool2d_backward`."""
+    x_shape: tuple           # (N, H, W, C)
+
+
+@dataclass(frozen=True)
+class FlattenCache:
+    """From :func:`flatten_forward` for :func:`flatten_backward`."""
+    x_shape: tuple           # (N, ...)
+
+
+def _check_cache(cache, kind, func):
+    if not isinstance(cache, kind):
+        forward = func.replace("_backward", "_forward" if "global" not in func else "")
+        raise TypeError(f"cache must be the {kind.__name__} returned by {forward} for {func}; got "
+                        f"{type(cache).__name__}. Pass the second value of out, cache = {forward}(...).")
+    return cache
 
 
 def _setup(x, pool_size, strides, padding, func, fill):
+    """Validate; return x, the padded input, all windows (N, Ho, Wo, C, PH, PW), pool, strides, pads, (Ho, Wo)."""
     x = as_array(x, "x", func, ndim=4, shape_hint="(N, H, W, C)",
                  fix="Add batch and channel axes, e.g. x[None, :, :, None].")
+    check_nonempty(x, "x", func)
     PH, PW = check_pair(pool_size, "pool_size", func)
     strides = (PH, PW) if strides is None else check_pair(strides, "strides", func)
     N, H, W, C = x.shape
     (t, b), (l, r) = pad_amounts(H, W, PH, PW, strides, padding, func)
+    if max(t, b) >= PH or max(l, r) >= PW:
+        raise ValueError(f"padding must be smaller than pool_size ({PH}×{PW}) on every side for {func}; got "
+                         f"{padding!r}. A window made only of padding has no max or mean: use padding <= "
+                         f"{min(PH, PW) - 1} or padding='same'.")
     if PH > H + t + b or PW > W + l + r:
         raise ValueError(f"pool_size ({PH}×{PW}) must fit inside the (padded) input ({H + t + b}×{W + l + r}) for "
                          f"{func}; got a larger window. Use a smaller pool_size or padding='same'.")
-    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=fill)
+    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=fill)   # a new array: x is never changed
     Ho = (H + t + b - PH) // strides[0] + 1
     Wo = (W + l + r - PW) // strides[1] + 1
     sh, sw = strides
@@ -48,7 +107,16 @@ def _scatter(dxp, contrib, strides, Ho, Wo):
 
 
 def max_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
-    """The largest value of each window. Returns ``(out, cache)``, out (N, H_out, W_out, C).
+    """The largest value of each window, channel by channel.
+
+    Args:
+        x: (N, H, W, C).
+        pool_size: int or (rows, cols) window.
+        strides: int, (rows, cols) or None (= pool_size, non-overlapping windows).
+        padding: "valid", "same" or an int smaller than the window (padded cells never win).
+
+    Returns:
+        ``(out, cache)``: out (N, H_out, W_out, C) and a :class:`MaxPoolCache`.
 
     Example (the course's 4×4 example):
         >>> x = np.array([[12, 20, 30, 0], [8, 12, 2, 0], [34, 70, 37, 4], [112, 100, 25, 12.]])
@@ -59,22 +127,37 @@ def max_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
     x, xp, win, pool, strides, pads, (Ho, Wo) = _setup(x, pool_size, strides, padding, "max_pool2d_forward", -np.inf)
     flat = win.reshape(*win.shape[:4], -1)                                # (N, Ho, Wo, C, PH·PW)
     arg = flat.argmax(axis=-1)                                            # first maximum wins ties
-    out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-    return out, ("max", x.shape, xp.shape, arg, pool, strides, pads)
+    out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]       # (N, Ho, Wo, C)
+    return out, MaxPoolCache(x.shape, xp.shape, pool, strides, pads, out.shape, arg=arg)
 
 
 def max_pool2d_backward(dout, cache):
-    """The gradient goes only to the input that won each window's max."""
-    _, x_shape, xp_shape, arg, pool, strides, ((t, _), (l, _)) = cache
-    dout = as_array(dout, "dout", "max_pool2d_backward", ndim=4)
-    contrib = np.zeros((*arg.shape, pool[0] * pool[1]), dtype=dout.dtype)
+    """dx = dout at each window's winner, 0 elsewhere (summed where windows overlap).
+
+    Args:
+        dout: (N, H_out, W_out, C); cache: the :class:`MaxPoolCache` from :func:`max_pool2d_forward`.
+
+    Returns:
+        ``(dx, {})``: dx (N, H, W, C); pooling has no parameters.
+    """
+    cache = _check_cache(cache, MaxPoolCache, "max_pool2d_backward")
+    dout = check_dout(dout, cache.out_shape, "max_pool2d_backward")
+    arg, pool = cache.arg, cache.pool
+    (t, _), (l, _) = cache.pads
+    contrib = np.zeros((*arg.shape, pool[0] * pool[1]), dtype=dout.dtype)  # (N, Ho, Wo, C, PH·PW)
     np.put_along_axis(contrib, arg[..., None], dout[..., None], axis=-1)
-    dxp = _scatter(np.zeros(xp_shape, dtype=dout.dtype), contrib.reshape(*arg.shape, *pool), strides, *arg.shape[1:3])
-    return dxp[:, t: t + x_shape[1], l: l + x_shape[2], :], {}
+    dxp = _scatter(np.zeros(cache.xp_shape, dtype=dout.dtype), contrib.reshape(*arg.shape, *pool), cache.strides,
+                   *arg.shape[1:3])
+    return dxp[:, t: t + cache.x_shape[1], l: l + cache.x_shape[2], :], {}
 
 
 def average_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
-    """The mean of each window (padded cells excluded from the count).
+    """The mean of each window, channel by channel (padded cells excluded from the count, as Keras).
+
+    Args: as :func:`max_pool2d_forward`.
+
+    Returns:
+        ``(out, cache)``: out (N, H_out, W_out, C) and an :class:`AvgPoolCache`.
 
     Example (the course's 4×4 example; the notes print 20 where the mean is 19.5):
         >>> x = np.array([[12, 20, 30, 0], [8, 12, 2, 0], [34, 70, 37, 4], [112, 100, 25, 12.]])
@@ -87,54 +170,115 @@ def average_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
     count = sliding_window_view(ones, pool, axis=(1, 2))[:, : (Ho - 1) * strides[0] + 1: strides[0],
                                                           : (Wo - 1) * strides[1] + 1: strides[1]].sum(axis=(-2, -1))
     out = win.sum(axis=(-2, -1)) / count                                  # count: (1, Ho, Wo, 1)
-    return out, ("avg", x.shape, xp.shape, count, pool, strides, pads)
+    return out, AvgPoolCache(x.shape, xp.shape, pool, strides, pads, out.shape, count=count)
 
 
 def average_pool2d_backward(dout, cache):
-    """Each input in a window gets dout / (number of real cells in the window)."""
-    _, x_shape, xp_shape, count, pool, strides, ((t, _), (l, _)) = cache
-    dout = as_array(dout, "dout", "average_pool2d_backward", ndim=4)
-    share = np.broadcast_to((dout / count)[..., None, None], (*dout.shape, *pool))
-    dxp = _scatter(np.zeros(xp_shape, dtype=dout.dtype), share, strides, *dout.shape[1:3])
-    return dxp[:, t: t + x_shape[1], l: l + x_shape[2], :], {}
+    """dx = dout / (real cells in the window) for every cell of the window (summed where windows overlap).
+
+    Args:
+        dout: (N, H_out, W_out, C); cache: the :class:`AvgPoolCache` from :func:`average_pool2d_forward`.
+
+    Returns:
+        ``(dx, {})``: dx (N, H, W, C).
+    """
+    cache = _check_cache(cache, AvgPoolCache, "average_pool2d_backward")
+    dout = check_dout(dout, cache.out_shape, "average_pool2d_backward")
+    (t, _), (l, _) = cache.pads
+    share = np.broadcast_to((dout / cache.count)[..., None, None], (*dout.shape, *cache.pool))
+    dxp = _scatter(np.zeros(cache.xp_shape, dtype=dout.dtype), share, cache.strides, *dout.shape[1:3])
+    return dxp[:, t: t + cache.x_shape[1], l: l + cache.x_shape[2], :], {}
 
 
 def global_max_pool2d(x):
-    """(N, H, W, C) → (N, C): the largest value of each channel. Returns ``(out, cache)``."""
+    """The largest value of each channel over the whole map.
+
+    Args:
+        x: (N, H, W, C).
+
+    Returns:
+        ``(out, cache)``: out (N, C) and a :class:`GlobalMaxPoolCache`.
+    """
     x = as_array(x, "x", "global_max_pool2d", ndim=4, shape_hint="(N, H, W, C)")
+    check_nonempty(x, "x", "global_max_pool2d")
     flat = x.reshape(x.shape[0], -1, x.shape[3])                            # (N, H·W, C)
     arg = flat.argmax(axis=1)                                              # (N, C)
-    return np.take_along_axis(flat, arg[:, None, :], axis=1)[:, 0, :], (x.shape, arg)
+    return np.take_along_axis(flat, arg[:, None, :], axis=1)[:, 0, :], GlobalMaxPoolCache(x.shape, arg)
 
 
 def global_max_pool2d_backward(dout, cache):
-    shape, arg = cache
-    dout = as_array(dout, "dout", "global_max_pool2d_backward", ndim=2)
-    dflat = np.zeros((shape[0], shape[1] * shape[2], shape[3]), dtype=dout.dtype)
-    np.put_along_axis(dflat, arg[:, None, :], dout[:, None, :], axis=1)
-    return dflat.reshape(shape), {}
+    """dx = dout at each channel's maximum, 0 elsewhere.
+
+    Args:
+        dout: (N, C); cache: the :class:`GlobalMaxPoolCache` from :func:`global_max_pool2d`.
+
+    Returns:
+        ``(dx, {})``: dx (N, H, W, C).
+    """
+    cache = _check_cache(cache, GlobalMaxPoolCache, "global_max_pool2d_backward")
+    N, H, W, C = cache.x_shape
+    dout = check_dout(dout, (N, C), "global_max_pool2d_backward")
+    dflat = np.zeros((N, H * W, C), dtype=dout.dtype)                       # (N, H·W, C)
+    np.put_along_axis(dflat, cache.arg[:, None, :], dout[:, None, :], axis=1)
+    return dflat.reshape(cache.x_shape), {}
 
 
 def global_average_pool2d(x):
-    """(N, H, W, C) → (N, C): the mean of each channel. Returns ``(out, cache)``."""
+    """The mean of each channel over the whole map (Keras's GlobalAveragePooling2D).
+
+    Args:
+        x: (N, H, W, C).
+
+    Returns:
+        ``(out, cache)``: out (N, C) and a :class:`GlobalAvgPoolCache`.
+    """
     x = as_array(x, "x", "global_average_pool2d", ndim=4, shape_hint="(N, H, W, C)")
-    return x.mean(axis=(1, 2)), x.shape
+    check_nonempty(x, "x", "global_average_pool2d")
+    return x.mean(axis=(1, 2)), GlobalAvgPoolCache(x.shape)
 
 
 def global_average_pool2d_backward(dout, cache):
-    shape = cache
-    dout = as_array(dout, "dout", "global_average_pool2d_backward", ndim=2)
-    return np.broadcast_to(dout[:, None, None, :] / (shape[1] * shape[2]), shape).copy(), {}
+    """dx[n, i, j, c] = dout[n, c] / (H·W) for every pixel.
+
+    Args:
+        dout: (N, C); cache: the :class:`GlobalAvgPoolCache` from :func:`global_average_pool2d`.
+
+    Returns:
+        ``(dx, {})``: dx (N, H, W, C).
+    """
+    cache = _check_cache(cache, GlobalAvgPoolCache, "global_average_pool2d_backward")
+    N, H, W, C = cache.x_shape
+    dout = check_dout(dout, (N, C), "global_average_pool2d_backward")
+    return np.broadcast_to(dout[:, None, None, :] / (H * W), cache.x_shape).copy(), {}
 
 
 def flatten_forward(x):
-    """(N, ...) → (N, features), row-major like Keras's Flatten with channels-last input."""
+    """(N, ...) → (N, features), row-major like Keras's Flatten with channels-last input.
+
+    Args:
+        x: (N, ...) with 2 to 5 axes.
+
+    Returns:
+        ``(out, cache)``: out (N, prod of the other axes), a view of x, and a :class:`FlattenCache`.
+    """
     x = as_array(x, "x", "flatten_forward", ndim=(2, 3, 4, 5))
-    return x.reshape(x.shape[0], -1), x.shape
+    check_nonempty(x, "x", "flatten_forward")
+    return x.reshape(x.shape[0], -1), FlattenCache(x.shape)
 
 
 def flatten_backward(dout, cache):
-    return np.asarray(dout).reshape(cache), {}
+    """dx = dout reshaped back to the input's shape (flattening moves values, it changes none).
+
+    Args:
+        dout: (N, features); cache: the :class:`FlattenCache` from :func:`flatten_forward`.
+
+    Returns:
+        ``(dx, {})``: dx with the forward input's shape.
+    """
+    cache = _check_cache(cache, FlattenCache, "flatten_backward")
+    shape = cache.x_shape
+    dout = check_dout(dout, (shape[0], int(np.prod(shape[1:]))), "flatten_backward")
+    return dout.reshape(shape), {}
 
 
 @dataclass(frozen=True)
@@ -159,16 +303,22 @@ class PoolFrame:
 def pool2d_steps(x, pool_size=2, strides=None, padding="valid", mode="max"):
     """Yield one :class:`PoolFrame` per window of one 2-D map, row by row.
 
-    ``x`` is (H, W); ``mode`` is "max" or "average". The last frame's ``output`` equals
-    ``max_pool2d_forward`` / ``average_pool2d_forward`` for the same arguments.
+    Args:
+        x: (H, W), one map.
+        pool_size, strides, padding: as :func:`max_pool2d_forward`.
+        mode: "max" or "average".
+
+    Yields:
+        :class:`PoolFrame` objects, H_out·W_out of them; the last frame's ``output`` (H_out, W_out)
+        equals ``max_pool2d_forward`` / ``average_pool2d_forward`` for the same arguments.
     """
     x = as_array(x, "x", "pool2d_steps", ndim=2, shape_hint="(H, W)")
     if mode not in ("max", "average"):
         raise ValueError(f"mode must be 'max' or 'average' for pool2d_steps; got {mode!r}. Pick one of the two.")
-    fwd = max_pool2d_forward if mode == "max" else average_pool2d_forward
-    full, _ = fwd(x[None, :, :, None], pool_size, strides, padding)
     _, xp, win, (PH, PW), (sh, sw), pads, (Ho, Wo) = _setup(x[None, :, :, None], pool_size, strides, padding,
                                                            "pool2d_steps", np.nan)
+    fwd = max_pool2d_forward if mode == "max" else average_pool2d_forward
+    full, _ = fwd(x[None, :, :, None], pool_size, strides, padding)
     padded = xp[0, :, :, 0]
     output = np.full((Ho, Wo), np.nan)
     for idx in range(Ho * Wo):

@@ -32,5 +32,30 @@ def test_bad_input(x, kernel, bias, match):
 
 def test_backward_checks_dout_shape(rng):
     _, cache = dense_forward(rng.standard_normal((2, 4)), rng.standard_normal((4, 3)), np.zeros(3))
-    with pytest.raises(ValueError, match="dout must have the forward output's shape"):
+    with pytest.raises(ValueError, match=r"dout must be the forward output's shape \(2, 3\) for dense_backward"):
         dense_backward(np.ones((2, 4)), cache)
+    with pytest.raises(ValueError, match=r"dout must be the forward output's shape \(2, 3\)"):
+        dense_backward(np.ones(3), cache)
+    with pytest.raises(ValueError, match="dout must be finite"):
+        dense_backward(np.full((2, 3), np.nan), cache)
+
+
+def test_empty_and_non_numeric_input():
+    with pytest.raises(ValueError, match=r"x must be non-empty.*\(0, 4\)"):
+        dense_forward(np.ones((0, 4)), np.ones((4, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match="kernel must be non-empty"):
+        dense_forward(np.ones((2, 4)), np.ones((4, 0)), np.zeros(0))
+    with pytest.raises(TypeError, match="kernel must be numeric"):
+        dense_forward(np.ones((2, 1)), [["a"]], np.zeros(1))
+
+
+def test_inputs_are_never_changed(rng):
+    x, k, b = rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal(2)
+    copies = [a.copy() for a in (x, k, b)]
+    out, cache = dense_forward(x, k, b)
+    dx, grads = dense_backward(np.ones_like(out), cache)
+    out += 1
+    dx += 1
+    grads["kernel"] += 1
+    for a, c in zip((x, k, b), copies):
+        np.testing.assert_array_equal(a, c)
