@@ -1,92 +1,98 @@
-"""Convolution and pooling steppers: thin ipywidgets shells over :mod:`dlhelpers.widgets.conv_state`."""
+"""The convolution stepper: a thin shell over :class:`dlhelpers.widgets.conv_state.ConvStepperState`."""
 from __future__ import annotations
 
 import ipywidgets as W
 
-from ..scratch.conv import KERNELS
-from .conv_state import INPUTS, ConvStepperState, PoolStepperState
+from ..viz.steppers import conv_frame_html, problem_html
+from .conv_state import DEFAULT_KERNEL_TEXT, INPUTS, KERNEL_CHOICES, PRESETS, ConvStepperState
+from .stepper import StepperShell
 
-__all__ = ["ConvStepper", "PoolStepper"]
-
-
-class _Stepper:
-    def _nav(self):
-        self.back_button = W.Button(description="◀ Back")
-        self.next_button = W.Button(description="Next ▶", button_style="primary")
-        self.reset_button = W.Button(description="⟲ Reset")
-        self.play = W.Play(value=0, min=0, max=1, step=1, interval=600, description="play")
-        self.html = W.HTML()
-        self.back_button.on_click(lambda _: self._move(self.state.back))
-        self.next_button.on_click(lambda _: self._move(self.state.next))
-        self.reset_button.on_click(lambda _: self._move(self.state.reset))
-        self.play.observe(lambda ch: self._move(lambda: self._goto(ch["new"] - 1)), names="value")
-        return W.HBox([self.back_button, self.next_button, self.reset_button, self.play])
-
-    def _goto(self, k):
-        self.state.position = max(-1, min(k, len(self.state.frames) - 1))
-
-    def _move(self, fn):
-        fn()
-        self.refresh()
-
-    def refresh(self):
-        self.html.value = self.state.render_html()
-        n = len(self.state.frames)
-        self.next_button.disabled = n == 0 or self.state.at_end
-        self.back_button.disabled = self.state.position < 0
-        self.play.max = max(n, 1)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+__all__ = ["ConvStepper"]
 
 
-class ConvStepper(_Stepper):
-    """Pick an image, a kernel, stride and padding; Next / Back / Play move the kernel over the image."""
+class ConvStepper(StepperShell):
+    """Pick an image, a kernel, stride and padding; Next / Back / Play move the kernel over the image.
 
-    def __init__(self, image="course 5×5 binary image", kernel="course X", bias=0.0, strides=1, padding="valid"):
-        self.state = ConvStepperState(image, kernel, bias, strides, padding)
-        self.image = W.Dropdown(options=list(INPUTS), value=image, description="image")
-        self.kernel = W.Dropdown(options=list(KERNELS) + ["course RGB kernels", "typed"], value=kernel,
-                                 description="kernel")
-        self.kernel_text = W.Text(value="1 0 1; 0 1 0; 1 0 1", description="typed", placeholder="rows separated by ;")
-        self.bias = W.FloatText(value=bias, description="bias")
-        self.strides = W.IntSlider(value=strides, min=1, max=3, description="stride")
-        self.padding = W.Dropdown(options=["valid", "same", 1, 2], value=padding, description="padding")
-        for w in (self.image, self.kernel, self.kernel_text, self.bias, self.strides, self.padding):
+    Args: as :class:`~dlhelpers.widgets.conv_state.ConvStepperState` (None = the image's course
+    setting), plus ``presenter`` (large fonts for a projector).
+
+    The Keras comparison is a button ("Check with Keras"): TensorFlow is imported only then.
+    """
+
+    title = "Convolution stepper"
+
+    def __init__(self, image="course 5×5 binary image", kernel=None, bias=None, strides=None, padding=None,
+                 kernel_text=DEFAULT_KERNEL_TEXT, presenter: bool = False):
+        super().__init__(ConvStepperState(image, kernel, bias, strides, padding, kernel_text), presenter=presenter)
+        s = self.state
+        self._syncing = False
+        self.image = W.Dropdown(options=list(INPUTS), value=s.image_name, description="image")
+        self.kernel = W.Dropdown(options=list(KERNEL_CHOICES), value=s.kernel_name, description="kernel")
+        self.kernel_text = W.Text(value=s.kernel_text, description="typed", placeholder="e.g. 1 0 1; 0 1 0; 1 0 1",
+                                  continuous_update=False,
+                                  tooltip="rows separated by ';' — press Enter (or click elsewhere) to apply")
+        self.kernel_help = W.HTML('<span style="color:#555">rows separated by ;, then press Enter</span>')
+        self.typed_box = W.HBox([self.kernel_text, self.kernel_help])
+        self.bias = W.FloatText(value=s.bias, description="bias", continuous_update=False)
+        self.strides = W.Dropdown(options=[1, 2, 3], value=s.strides, description="stride")
+        self.padding = W.Dropdown(options=["valid", "same", 1, 2], value=s.padding, description="padding")
+        self.check_button = W.Button(description="Check with Keras", icon="check",
+                                     tooltip="compare the whole feature map with Keras's Conv2D (loads TensorFlow)")
+        self.image.observe(self._image_chosen, names="value")
+        for w in (self.kernel, self.kernel_text, self.bias, self.strides, self.padding):
             w.observe(lambda _: self._reconfigure(), names="value")
-        nav = self._nav()
-        self.widget = W.VBox([W.HBox([W.VBox([self.image, self.kernel, self.kernel_text]),
-                                      W.VBox([self.bias, self.strides, self.padding])]), nav, self.html])
-        self.refresh()
+        self.check_button.on_click(lambda _: self.keras_check())
+        self.build(W.HBox([W.VBox([self.image, self.kernel, self.typed_box]),
+                           W.VBox([self.bias, self.strides, self.padding])]),
+                   below=[W.HBox([self.check_button])])
+
+    def _image_chosen(self, change):
+        """A course image brings the course's settings (the RGB corner: its kernels, padding 1, bias 1)."""
+        preset = PRESETS.get(change["new"])
+        if preset:
+            self._syncing = True
+            try:
+                self.kernel.value, self.bias.value = preset["kernel"], preset["bias"]
+                self.strides.value, self.padding.value = preset["strides"], preset["padding"]
+            finally:
+                self._syncing = False
+        self._reconfigure()
 
     def _reconfigure(self):
+        if self._syncing:
+            return
+        self.pause()
         typed = self.kernel.value == "typed"
-        self.state.configure(image=self.image.value, kernel=None if typed else self.kernel.value,
+        self.state.configure(image=self.image.value, kernel=self.kernel.value,
                              kernel_text=self.kernel_text.value if typed else None, bias=self.bias.value,
                              strides=self.strides.value, padding=self.padding.value)
-        self.play.value = 0
         self.refresh()
 
-
-class PoolStepper(_Stepper):
-    """Max or average pooling, window by window."""
-
-    def __init__(self, image="course 4×4", pool_size=2, strides=None, padding="valid", mode="max"):
-        self.state = PoolStepperState(image, pool_size, strides, padding, mode)
-        self.image = W.Dropdown(options=list(PoolStepperState.IMAGES), value=image, description="image")
-        self.mode = W.ToggleButtons(options=["max", "average"], value=mode, description="pooling")
-        self.pool_size = W.IntSlider(value=pool_size, min=1, max=4, description="pool size")
-        self.strides = W.Dropdown(options=["pool size", 1, 2, 3], value=strides or "pool size", description="stride")
-        self.padding = W.Dropdown(options=["valid", "same"], value=padding, description="padding")
-        for w in (self.image, self.mode, self.pool_size, self.strides, self.padding):
-            w.observe(lambda _: self._reconfigure(), names="value")
-        nav = self._nav()
-        self.widget = W.VBox([W.HBox([W.VBox([self.image, self.mode]), W.VBox([self.pool_size, self.strides,
-                                                                               self.padding])]), nav, self.html])
+    def keras_check(self):
+        """Run the Keras comparison (shows "loading TensorFlow…" while it works)."""
+        self.pause()
+        self.check_button.disabled = True
+        self.status.value = ('<span style="color:#555">⏳ loading TensorFlow and running Keras Conv2D… '
+                             "(a few seconds the first time)</span>")
+        try:
+            self.state.keras_check()
+        except ValueError as exc:
+            self.status.value = f'<span style="color:#b00020">⚠ {exc}</span>'
+        else:
+            self.status.value = ""
         self.refresh()
 
-    def _reconfigure(self):
-        self.state.configure(image=self.image.value, pool_size=self.pool_size.value, strides=self.strides.value,
-                             padding=self.padding.value, mode=self.mode.value)
-        self.play.value = 0
-        self.refresh()
+    def render(self) -> str:
+        s = self.state
+        if s.error:
+            return problem_html(s.error, self.scale)
+        return conv_frame_html(s.current, s.frames[0], s.kernel, s.pads(), s.position, len(s.frames), s.size_text(),
+                               s.note, s.check_text(), show_all_kernels=s.kernel_name == "course RGB kernels"
+                               or s.channels == 1, scale=self.scale)
+
+    def _buttons(self):
+        return [*super()._buttons(), self.check_button]
+
+    def _after_refresh(self):
+        self.typed_box.layout.display = None if self.kernel.value == "typed" else "none"
+        self.check_button.disabled = bool(self.state.error)
