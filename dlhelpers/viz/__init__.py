@@ -11,3 +11,6 @@ __all__ = ["plot_activations", "plot_decision_boundary", "plot_history", "plot_l
 __all__ += ["network_svg", "backprop_svg"]
 __all__ += ["grid_html", "format_number"]
 __all__ += ["backprop_step_html", "conv_frame_html", "pool_frame_html"]
+from .quiz import mark_svg, feedback_html, quiz_html
+from .explorer import explorer_figure, explorer_png, settings_text
+__all__ += ["mark_svg", "feedback_html", "quiz_html", "explorer_figure", "explorer_png", "settings_text"]

@@ -82,7 +82,8 @@ def backprop_svg(example, highlight=(), values=None, gradients=None, error=None,
     wval = dict(zip([f"w{i}" for i in range(1, 9)], example.w))
     halo = 'paint-order="stroke" stroke="white" stroke-width="4" stroke-linejoin="round"'
     p = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * scale:.0f}" height="{height * scale:.0f}" '
-         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="13">']
+         f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto" '   # shrinks to fit, never clipped
+         f'font-family="sans-serif" font-size="13">']
     labels = []
     for name, a, b, frac, gfrac, gdy in sorted(edges, key=lambda e: e[0] in hl):      # highlighted edges on top
         (x0, y0), (x1, y1) = nodes[a], nodes[b]
