@@ -4,80 +4,13 @@ Needs Debian's ``chromium`` (``apt-get install chromium``; never ``playwright in
 when it is missing, except under CI (``CI=true``), where a missing browser is a failure.
 """
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from .conftest import ARTIFACTS, BROWSER_ARGS, CHROMIUM, NOTEBOOKS
+
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("DLHELPERS_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
-NOTEBOOKS = {"backprop": "notebooks/unit1_foundations/06_backpropagation.ipynb",
-             "conv": "notebooks/unit2_cnn/02_convolution_by_hand.ipynb",
-             "pool": "notebooks/unit2_cnn/04_pooling.ipynb"}
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _require_browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def lab(tmp_path):
-    _require_browser()
-    workdir = tmp_path / "course"
-    workdir.mkdir()
-    for nb in NOTEBOOKS.values():
-        shutil.copy(ROOT / nb, workdir)
-    port = _free_port()
-    log = open(tmp_path / "jupyterlab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         "--IdentityProvider.token=", "--ServerApp.password=", "--LabApp.expose_app_in_browser=True",
-         "--LabApp.news_url=None", "--allow-root", f"--ServerApp.root_dir={workdir}",
-         "--ServerApp.disable_check_xsrf=True",
-         # a fresh workspace and settings per run: no tabs restored from an earlier session
-         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}", f"--LabApp.user_settings_dir={tmp_path / 'settings'}"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/api/status", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail("JupyterLab exited:\n" + (tmp_path / "jupyterlab.log").read_text()[-3000:])
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterLab did not start in 60 s:\n" + (tmp_path / "jupyterlab.log").read_text()[-3000:])
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 # Clicks a button through the DOM and resolves with the milliseconds until the stepper's text shows `want`.
@@ -122,6 +55,9 @@ def _drive_stepper(lab, notebook, selector, total, name, n_clicks=5):
                     const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
                     return w && w.context && w.context.path.endsWith({nb_name!r}) && k && k.status === 'idle'; }})()""",
                 timeout=90_000)
+            page.wait_for_timeout(1000)     # JupyterLab writes the kernel's metadata in once it is up
+            # opening alone must not change the notebook (else JupyterLab asks "Save changes?" on closing)
+            result["dirty_after_opening"] = page.evaluate("window.jupyterapp.shell.currentWidget.context.model.dirty")
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
             news = page.get_by_role("button", name="No", exact=True)      # JupyterLab's "news?" toast
             next_button = page.get_by_role("button", name="Next ▶").first
@@ -182,6 +118,7 @@ def _drive_stepper(lab, notebook, selector, total, name, n_clicks=5):
 def test_stepper_in_jupyterlab(lab, name, selector, total, after):
     n = min(5, total - 1)
     r = _drive_stepper(lab, NOTEBOOKS[name], selector, total, f"{name}_stepper", n_clicks=n)
+    assert r["dirty_after_opening"] is False                    # no "Save changes?" before anything was done
     assert f"step 0 of {total}" in r["after_run_all"]            # Run All leaves the widget at its start
     paused, two_seconds_later = r["play_then_pause"]
     assert paused == two_seconds_later and "step 0 of" not in paused     # played, then stayed where paused

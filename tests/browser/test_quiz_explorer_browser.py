@@ -3,7 +3,7 @@
 Checks what only a browser shows: the tick/cross marks are drawn (SVG boxes with a size, no emoji
 font needed), a fresh explorer is not marked stale after Run All (a float slider would round its
 value in the browser), a moved control dims the picture, and a long run disables Train until it ends.
-Uses the JupyterLab server fixture of ``test_jupyterlab``; the notebook is written into its folder.
+Uses the JupyterLab server fixture of ``conftest``; the notebook is written into its folder.
 """
 import json
 
@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from .test_jupyterlab import ARTIFACTS, BROWSER_ARGS, CHROMIUM, lab  # noqa: F401  (lab is a fixture)
+from .conftest import ARTIFACTS, BROWSER_ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ CELLS = [
 ]
 
 
-def test_quiz_and_explorer_in_jupyterlab(lab, tmp_path):  # noqa: F811
+def test_quiz_and_explorer_in_jupyterlab(lab, tmp_path):
     from playwright.sync_api import sync_playwright
 
     nb = new_notebook(cells=[new_code_cell(c) for c in CELLS],
