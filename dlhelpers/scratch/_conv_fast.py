@@ -17,39 +17,15 @@ Busy machines: these products are small, and a threaded BLAS splits each one acr
 When other processes (students' kernels on a shared JupyterHub) keep those cores busy, the BLAS
 threads wait for each other and a 10 ms convolution takes 40 ms or more. One BLAS thread per
 product is as fast on an idle machine and degrades gracefully on a busy one, so both passes run
-under :func:`single_thread_blas` (``threadpoolctl``, imported on first use).
+under :func:`dlhelpers._blas.single_thread_blas` (``threadpoolctl``, imported on first use).
 """
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
+from .._blas import single_thread_blas
+
 __all__ = ["shifted_forward", "shifted_backward", "single_thread_blas"]
-
-_controller = None     # a threadpoolctl.ThreadpoolController, made on first use (False: not installed)
-
-
-def single_thread_blas():
-    """A context manager that runs NumPy's and SciPy's BLAS with one thread inside it.
-
-    Falls back to doing nothing when ``threadpoolctl`` is not installed.
-
-    Returns:
-        A context manager (``with single_thread_blas(): ...``) that restores the previous sizes on exit.
-    """
-    global _controller
-    if _controller is None:
-        try:
-            import scipy.linalg.blas  # noqa: F401  (load SciPy's own BLAS so the controller sees it too)
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - both are in requirements.txt
-            _controller = False
-        else:
-            _controller = ThreadpoolController()
-    if _controller is False:  # pragma: no cover
-        return contextlib.nullcontext()
-    return _controller.limit(limits=1, user_api="blas")
 
 
 def _gemm(dtype):

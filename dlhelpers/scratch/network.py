@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from .._blas import single_thread_blas
 from .._checks import as_array, check_bool, check_positive, check_rng
 from .callbacks import HOOKS, Callback, History, LambdaCallback, ProgressBar, WeightHistory
 from .layers import (AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D,
@@ -364,15 +365,17 @@ class Sequential:
             cb.model, cb.params = self, params
             cb.on_train_begin()
         logs = {}
-        for epoch in range(epochs):
-            for cb in callbacks:
-                cb.on_epoch_begin(epoch)
-            logs = self._train_epoch(x, y, batch_size, shuffle, rng, callbacks)
-            if validation is not None:
-                vout = self.forward(validation[0])
-                logs.update(val_loss=self.loss.fn(validation[1], vout), val_accuracy=self.accuracy(validation[1], vout))
-            for cb in callbacks:
-                cb.on_epoch_end(epoch, logs)
+        with single_thread_blas():      # small products: one BLAS thread is as fast idle, far faster when busy
+            for epoch in range(epochs):
+                for cb in callbacks:
+                    cb.on_epoch_begin(epoch)
+                logs = self._train_epoch(x, y, batch_size, shuffle, rng, callbacks)
+                if validation is not None:
+                    vout = self.forward(validation[0])
+                    logs.update(val_loss=self.loss.fn(validation[1], vout),
+                                val_accuracy=self.accuracy(validation[1], vout))
+                for cb in callbacks:
+                    cb.on_epoch_end(epoch, logs)
         for cb in callbacks:
             cb.on_train_end(logs)
         return history

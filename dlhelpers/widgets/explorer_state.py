@@ -154,9 +154,8 @@ class ExplorerState:
         if on_epoch is not None:
             callbacks = (_epoch_callback(lambda e: on_epoch(e + 1, current["epochs"])),)
         t0 = time.perf_counter()
-        with _one_blas_thread():
-            hist = net.fit(tr.X, tr.y, epochs=current["epochs"], batch_size=current["batch_size"], rng=self.seed,
-                           validation_data=(te.X, te.y), callbacks=callbacks)
+        hist = net.fit(tr.X, tr.y, epochs=current["epochs"], batch_size=current["batch_size"], rng=self.seed,
+                       validation_data=(te.X, te.y), callbacks=callbacks)     # on one BLAS thread, as every fit
         seconds = time.perf_counter() - t0
         h = hist.history
         if not np.all(np.isfinite(h["loss"])):
@@ -167,21 +166,6 @@ class ExplorerState:
                        "params": net.count_params(), "train": tr, "test": te, "settings": current}
         self.trained_settings = current
         return self.result
-
-
-def _one_blas_thread():
-    """Run NumPy's BLAS on one thread inside the block.
-
-    The explorer's matrices are tiny (batch × a few dozen units): split across threads they run no
-    faster on an idle machine and up to 10× slower on a busy one (a classroom server), where the
-    threads wait for cores held by other kernels.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is in requirements.txt
-        import contextlib
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _epoch_callback(fn):

@@ -139,3 +139,19 @@ def test_bad_layers():
         Dense(3, kernel_initializer="xavier")
     with pytest.raises(TypeError, match="layers\\[0\\] must be a layer"):
         Sequential(["dense"])
+
+
+def test_fit_runs_blas_on_one_thread_and_restores_the_pools():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    pytest.importorskip("scipy.linalg.blas")          # loaded by the first limit; load it before comparing
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    seen = []
+    d = xor()
+    net = Sequential([Dense(4, "tanh"), Dense(1, "sigmoid")], input_dim=2, rng=0)
+    net.compile("binary_crossentropy", "sgd", learning_rate=0.1)
+    before = blas_threads()
+    net.fit(d.X, d.y, epochs=2, callbacks=[LambdaCallback(on_batch_end=lambda b, logs: seen.extend(blas_threads()))])
+    assert seen and all(n == 1 for n in seen)         # small products: one BLAS thread (see dlhelpers._blas)
+    assert blas_threads() == before
