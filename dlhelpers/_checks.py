@@ -9,6 +9,7 @@ received, and how to fix it, e.g.::
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -81,10 +82,22 @@ def check_in_range(value, name: str, func: str, low: float, high: float, *, incl
 def check_choice(value, name: str, func: str, choices):
     """Check that ``value`` is one of ``choices`` (names of activations, losses, ...)."""
     choices = list(choices)
-    if value not in choices:
+    if not any(_equal_choice(value, c) for c in choices):
         shown = ", ".join(repr(c) for c in choices)
         _fail(name, func, f"one of {shown}", f"{value!r}", "Check the spelling or pick one from the list.")
     return value
+
+
+def _equal_choice(value, choice) -> bool:
+    """``value == choice`` for names; arrays, NaN and objects whose == is not a plain bool never match."""
+    if isinstance(value, np.ndarray):
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return bool(value == choice)
+    except Exception:
+        return False
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str, func: str):
@@ -98,6 +111,8 @@ def check_rng(rng, func: str = "this function") -> np.random.Generator:
     if rng is None or isinstance(rng, (numbers.Integral, np.random.SeedSequence)):
         if isinstance(rng, bool):
             _fail("rng", func, "a numpy Generator, an int seed or None", "a bool", exc=TypeError)
+        if isinstance(rng, numbers.Integral) and rng < 0:
+            _fail("rng", func, "a non-negative int seed", repr(rng), "Pass e.g. rng=0.")
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.Generator):
         return rng
@@ -126,4 +141,84 @@ def check_dout(dout, expected_shape: tuple, func: str, *, name: str = "dout") ->
         _fail(name, func, f"the forward output's shape {tuple(expected_shape)}", f"shape {arr.shape}",
               "Pass the gradient of the loss with respect to this call's output (same shape as out), "
               "and the cache from the same forward call.")
+    return arr
+
+
+def check_number(value, name: str, func: str, *, low=None, high=None, integer: bool = False,
+                 fix: str = ""):
+    """A finite real scalar (not a bool), optionally within ``[low, high]``; returns it unchanged.
+
+    Raises TypeError for strings, arrays, None and bools (``integer=True`` also rejects floats such
+    as 2.0), ValueError for NaN, ±inf and values outside the bounds.
+    """
+    kind = "an integer" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        _fail(name, func, kind, f"{value!r} ({type(value).__name__})", fix or f"Pass {kind}.", exc=TypeError)
+    if not np.isfinite(value):
+        _fail(name, func, f"{kind}, finite", repr(value), fix or "Pass a finite value.")
+    if integer and not isinstance(value, numbers.Integral):
+        _fail(name, func, kind, f"{value!r} ({type(value).__name__})", fix or f"Pass a whole number, e.g. {name}=1.",
+              exc=TypeError)
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        _fail(name, func, f"in [{lo}, {hi}]", repr(value), fix or "Pick a value inside that interval.")
+    return value
+
+
+def check_count(value, name: str, func: str, *, maximum: int, allow_zero: bool = False) -> int:
+    """A whole number of steps/epochs in ``[1, maximum]`` (``[0, maximum]`` with ``allow_zero``) → int.
+
+    NaN, ±inf, negative, fractional and too-large values raise ValueError; strings, None and
+    bools raise TypeError.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        _fail(name, func, "a whole number", f"{value!r} ({type(value).__name__})",
+              f"Pass an integer, e.g. {name}=10.", exc=TypeError)
+    low = 0 if allow_zero else 1
+    if not np.isfinite(value) or value != int(value) or not low <= value <= maximum:
+        _fail(name, func, f"a whole number in [{low}, {maximum}]", repr(value),
+              f"Pass an integer such as {name}=10; more than {maximum} would run for a very long time.")
+    return int(value)
+
+
+def check_bool(value, name: str, func: str) -> bool:
+    """``True`` or ``False`` (NumPy bools too), never a string such as ``"False"``."""
+    if not isinstance(value, (bool, np.bool_)):
+        _fail(name, func, "True or False", f"{value!r} ({type(value).__name__})",
+              f"Pass {name}=True or {name}=False.", exc=TypeError)
+    return bool(value)
+
+
+def check_axis(axis, ndim: int, name: str, func: str) -> int:
+    """An int axis valid for an array of ``ndim`` dimensions (negative counts from the end) → in [0, ndim)."""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        _fail(name, func, "an integer axis", f"{axis!r} ({type(axis).__name__})", f"Pass e.g. {name}=-1.",
+              exc=TypeError)
+    if not -ndim <= axis < ndim:
+        _fail(name, func, f"an axis in [{-ndim}, {ndim - 1}] for a {ndim}-D array", repr(axis),
+              f"Pass e.g. {name}=-1 (the last axis).")
+    return int(axis) % ndim
+
+
+def check_nonempty(arr: np.ndarray, name: str, func: str, *, axes=None) -> np.ndarray:
+    """Reject zero-size arrays (or a zero length along ``axes``), which would make means and maxima undefined."""
+    sizes = arr.shape if axes is None else tuple(arr.shape[a] for a in np.atleast_1d(axes))
+    if arr.size == 0 or 0 in sizes:
+        _fail(name, func, "non-empty", f"shape {arr.shape}", "Pass at least one value along every axis.")
+    return arr
+
+
+def check_callable(value, name: str, func: str, fix: str = ""):
+    """Anything callable (a function, a lambda, an object with ``__call__``)."""
+    if not callable(value):
+        _fail(name, func, "callable", f"{value!r} ({type(value).__name__})", fix or "Pass a function.", exc=TypeError)
+    return value
+
+
+def check_finite_result(arr, name: str, func: str, fix: str) -> np.ndarray:
+    """Raise ValueError when a computed array (finite inputs) overflowed to inf or NaN."""
+    arr = np.asarray(arr)
+    if arr.size and not np.all(np.isfinite(arr)):
+        _fail(name, func, "finite", f"{int(np.sum(~np.isfinite(arr)))} non-finite value(s) after the computation", fix)
     return arr

@@ -11,6 +11,9 @@ def check_backward(forward, backward, inputs: dict, upstream_seed=0):
 
     ``forward(**inputs) -> (out, cache)``; ``backward(dout, cache) -> (dx, grads)``, where
     ``dx`` belongs to the first input and ``grads`` is keyed by the other input names.
+    The gradient keys must be exactly the other inputs' names: a missing gradient (or an
+    unexpected one) fails the test instead of being skipped. ``dx`` must have the first
+    input's shape and each gradient its input's shape.
     Returns {name: relative error}.
     """
     out, _ = forward(**inputs)
@@ -18,11 +21,16 @@ def check_backward(forward, backward, inputs: dict, upstream_seed=0):
     _, cache = forward(**inputs)
     dx, grads = backward(dout, cache)
     names = list(inputs)
+    assert isinstance(grads, dict), f"backward must return (dx, grads) with grads a dict; got {type(grads).__name__}"
+    missing, extra = set(names[1:]) - set(grads), set(grads) - set(names[1:])
+    assert not missing and not extra, (
+        f"gradient keys must be the parameters {sorted(names[1:])}; missing {sorted(missing)}, "
+        f"unexpected {sorted(extra)}")
     analytic = {names[0]: dx, **grads}
     errors = {}
     for name, arr in inputs.items():
-        if name not in analytic:
-            continue
+        assert np.shape(analytic[name]) == np.shape(arr), (
+            f"the gradient for {name!r} must have its shape {np.shape(arr)}; got {np.shape(analytic[name])}")
         num = numerical_gradient(lambda: float(np.sum(forward(**inputs)[0] * dout)), arr)
         errors[name] = relative_error(analytic[name], num)
     return errors

@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from .._checks import as_array, check_choice, check_positive
+from .._checks import as_array, check_axis, check_choice, check_dout, check_nonempty, check_number, check_positive
 
 __all__ = [
     "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative",
@@ -29,31 +29,47 @@ __all__ = [
 
 
 def _z(z, func):
+    """Any numeric array (NaN passes through, as in NumPy); strings and objects are refused."""
     return as_array(z, "z", func, allow_nan=True)
+
+
+def _alpha(alpha, func):
+    """A slope or scale: a finite real number."""
+    return check_number(alpha, "alpha", func, fix="Pass a finite number, e.g. alpha=0.3.")
 
 
 # --- the S-shaped ones -------------------------------------------------------------------
 
 def sigmoid(z):
-    """Logistic sigmoid 1 / (1 + e^-z), stable for any z (no overflow warning at |z| = 1e4)."""
+    """Logistic sigmoid σ(z) = 1 / (1 + e^−z), stable for any z (no overflow warning at |z| = 1e4).
+
+    Args:
+        z: pre-activations, any shape.
+
+    Returns:
+        σ(z), same shape as ``z``, in [0, 1].
+    """
     z = _z(z, "sigmoid")
     e = np.exp(-np.abs(z))                    # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def sigmoid_derivative(z):
-    """σ'(z) = σ(z) (1 − σ(z)); at most 0.25 (at z = 0), which is why deep sigmoid nets learn slowly."""
+    """dσ/dz = σ(z)·(1 − σ(z)); at most 0.25 (at z = 0), which is why deep sigmoid nets learn slowly.
+
+    Shapes: z any → same shape.
+    """
     s = sigmoid(z)
     return s * (1.0 - s)
 
 
 def tanh(z):
-    """Hyperbolic tangent, output in (−1, 1), zero-centred."""
+    """Hyperbolic tangent, output in (−1, 1), zero-centred. Shapes: z any → same shape."""
     return np.tanh(_z(z, "tanh"))
 
 
 def tanh_derivative(z):
-    """tanh'(z) = 1 − tanh(z)²."""
+    """d tanh/dz = 1 − tanh(z)². Shapes: z any → same shape."""
     t = tanh(z)
     return 1.0 - t * t
 
@@ -61,78 +77,114 @@ def tanh_derivative(z):
 # --- rectifiers ----------------------------------------------------------------------------
 
 def relu(z):
-    """max(0, z)."""
+    """ReLU: max(0, z). Shapes: z any → same shape."""
     z = _z(z, "relu")
     return np.maximum(z, 0.0).astype(z.dtype, copy=False)
 
 
 def relu_derivative(z):
-    """1 for z > 0, else 0 (we take 0 at z = 0, as TensorFlow does)."""
+    """d relu/dz = 1 if z > 0 else 0 (we take 0 at z = 0, as TensorFlow does). Shapes: z any → same shape."""
     z = _z(z, "relu_derivative")
     return (z > 0).astype(z.dtype)
 
 
 def leaky_relu(z, alpha: float = 0.3):
-    """z for z > 0, alpha·z otherwise (Keras's LeakyReLU default slope is 0.3)."""
+    """z for z > 0, alpha·z otherwise (Keras's LeakyReLU default slope is 0.3).
+
+    Args:
+        z: pre-activations, any shape.
+        alpha: the slope for z ≤ 0, a finite number.
+
+    Returns:
+        An array of ``z``'s shape.
+    """
     z = _z(z, "leaky_relu")
-    return np.where(z > 0, z, alpha * z).astype(z.dtype, copy=False)
+    alpha = _alpha(alpha, "leaky_relu")
+    with np.errstate(invalid="ignore"):          # 0·inf in the branch np.where discards
+        return np.where(z > 0, z, alpha * z).astype(z.dtype, copy=False)
 
 
 def leaky_relu_derivative(z, alpha: float = 0.3):
+    """d/dz leaky_relu = 1 if z > 0 else alpha. Shapes: z any → same shape."""
     z = _z(z, "leaky_relu_derivative")
+    alpha = _alpha(alpha, "leaky_relu_derivative")
     return np.where(z > 0, 1.0, alpha).astype(z.dtype)
 
 
 def elu(z, alpha: float = 1.0):
-    """z for z > 0, alpha·(e^z − 1) otherwise: smooth, with negative outputs."""
+    """ELU: z for z > 0, alpha·(e^z − 1) otherwise: smooth, with negative outputs down to −alpha.
+
+    Args:
+        z: pre-activations, any shape.
+        alpha: the scale of the negative part, a finite number (Keras's default 1.0).
+
+    Returns:
+        An array of ``z``'s shape.
+    """
     z = _z(z, "elu")
+    alpha = _alpha(alpha, "elu")
     return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))).astype(z.dtype, copy=False)
 
 
 def elu_derivative(z, alpha: float = 1.0):
+    """d elu/dz = 1 if z > 0 else alpha·e^z. Shapes: z any → same shape."""
     z = _z(z, "elu_derivative")
+    alpha = _alpha(alpha, "elu_derivative")
     return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0))).astype(z.dtype)
 
 
 def softplus(z):
-    """log(1 + e^z), a smooth ReLU; computed as logaddexp(0, z) so it never overflows."""
-    return np.logaddexp(0.0, _z(z, "softplus"))
+    """softplus(z) = log(1 + e^z), a smooth ReLU; computed as logaddexp(0, z) so it never overflows.
+
+    Shapes: z any → same shape.
+    """
+    z = _z(z, "softplus")
+    with np.errstate(invalid="ignore"):          # NaN in, NaN out, as every activation here (no warning)
+        return np.logaddexp(0.0, z)
 
 
 def softplus_derivative(z):
-    """d/dz log(1 + e^z) = σ(z)."""
+    """d softplus/dz = σ(z) = 1 / (1 + e^−z). Shapes: z any → same shape."""
     return sigmoid(z)
 
 
 # --- hard thresholds and the identity ------------------------------------------------------
 
 def step(z):
-    """Heaviside step: 1 if z > 0 else 0."""
+    """Heaviside step: 1 if z > 0 else 0. Shapes: z any → same shape."""
     z = _z(z, "step")
     return (z > 0).astype(z.dtype)
 
 
 def step_derivative(z):
-    """0 everywhere it exists: gradient descent gets no signal through a step."""
+    """d step/dz = 0 (everywhere it exists): gradient descent gets no signal through a step.
+
+    Shapes: z any → same shape.
+    """
     return np.zeros_like(_z(z, "step_derivative"))
 
 
 def sign(z):
-    """+1 if z >= 0 else −1 (unlike np.sign, 0 maps to +1, the perceptron's convention)."""
+    """+1 if z >= 0 else −1 (unlike np.sign, 0 maps to +1, the perceptron's convention).
+
+    Shapes: z any → same shape.
+    """
     z = _z(z, "sign")
     return np.where(z >= 0, 1.0, -1.0).astype(z.dtype)
 
 
 def sign_derivative(z):
+    """d sign/dz = 0 (everywhere it exists). Shapes: z any → same shape."""
     return np.zeros_like(_z(z, "sign_derivative"))
 
 
 def linear(z):
-    """Identity: used on regression outputs."""
+    """Identity f(z) = z (a copy): used on regression outputs. Shapes: z any → same shape."""
     return _z(z, "linear").copy()
 
 
 def linear_derivative(z):
+    """d linear/dz = 1. Shapes: z any → same shape."""
     return np.ones_like(_z(z, "linear_derivative"))
 
 
@@ -141,30 +193,57 @@ def linear_derivative(z):
 def softmax(z, axis: int = -1):
     """e^z_i / Σ_j e^z_j along ``axis``; the max is subtracted first, so large z are safe.
 
+    Args:
+        z: scores (logits), at least 1-D, non-empty along ``axis``.
+        axis: the axis that sums to 1 (default the last).
+
+    Returns:
+        Probabilities of ``z``'s shape.
+
     Example (the course notes' example):
         >>> np.round(softmax(np.array([1, 2, 3, 4, 1, 2, 3.])), 3)
         array([0.024, 0.064, 0.175, 0.475, 0.024, 0.064, 0.175])
     """
     z = _z(z, "softmax")
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    e = np.exp(shifted)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    if z.ndim == 0:
+        raise ValueError("z must be at least 1-D (a vector of scores) for softmax; got a scalar. Wrap it: [z].")
+    axis = check_axis(axis, z.ndim, "axis", "softmax")
+    check_nonempty(z, "z", "softmax", axes=axis)
+    with np.errstate(invalid="ignore"):          # NaN or inf in z gives NaN (no warning), as the other activations
+        shifted = z - np.max(z, axis=axis, keepdims=True)
+        e = np.exp(shifted)
+        return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def softmax_jacobian(z):
-    """The full Jacobian ∂s_i/∂z_j = s_i (δ_ij − s_j) for a 1-D ``z``."""
+    """The full Jacobian ∂s_i/∂z_j = s_i (δ_ij − s_j) of s = softmax(z).
+
+    Shapes: z (K,) → (K, K).
+    """
     z = as_array(z, "z", "softmax_jacobian", ndim=1, shape_hint="(K,)")
+    check_nonempty(z, "z", "softmax_jacobian")
     s = softmax(z)
     return np.diag(s) - np.outer(s, s)
 
 
 def softmax_backward(dout, s, axis: int = -1):
-    """Vector–Jacobian product through softmax: given dL/ds and s = softmax(z), return dL/dz.
+    """Vector–Jacobian product through softmax: dL/dz_j = s_j (dL/ds_j − Σ_i dL/ds_i s_i).
 
-    dL/dz_j = s_j (dL/ds_j − Σ_i dL/ds_i s_i), without building the K×K Jacobian.
+    Computed without building the K×K Jacobian.
+
+    Args:
+        dout: dL/ds, the same shape as ``s``.
+        s: the softmax output ``softmax(z, axis)``.
+        axis: the axis softmax was taken over.
+
+    Returns:
+        dL/dz, the shape of ``s``.
     """
-    dout = as_array(dout, "dout", "softmax_backward")
     s = as_array(s, "s", "softmax_backward")
+    if s.ndim == 0:
+        raise ValueError("s must be at least 1-D (softmax's output) for softmax_backward; got a scalar.")
+    dout = check_dout(dout, s.shape, "softmax_backward")
+    axis = check_axis(axis, s.ndim, "axis", "softmax_backward")
     return s * (dout - np.sum(dout * s, axis=axis, keepdims=True))
 
 
@@ -173,20 +252,40 @@ def softmax_backward(dout, s, axis: int = -1):
 def prelu_forward(z, alpha):
     """Parametric ReLU: z for z > 0, alpha·z otherwise, with a *learned* alpha per feature.
 
-    Shapes: z (N, ...); alpha broadcastable to z.shape[1:] (Keras's PReLU layer keeps one
-    alpha per feature, initialised to 0).
-    Returns ``(out, cache)``.
+    Args:
+        z: inputs (N, ...), at least 2-D.
+        alpha: slopes broadcastable to ``z.shape[1:]`` (Keras's PReLU layer keeps one alpha per
+            feature, initialised to 0).
+
+    Returns:
+        ``(out, cache)``; out has ``z``'s shape.
     """
-    z = as_array(z, "z", "prelu_forward")
+    z = as_array(z, "z", "prelu_forward", ndim=(2, 3, 4, 5), shape_hint="(N, ...)",
+                 fix="Add a batch axis, e.g. z[None, :].")
     alpha = as_array(alpha, "alpha", "prelu_forward")
+    try:
+        ok = np.broadcast_shapes(alpha.shape, z.shape[1:]) == z.shape[1:]
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"alpha must be broadcastable to z.shape[1:] = {z.shape[1:]} for prelu_forward; "
+                         f"got shape {alpha.shape}. Use one slope per feature, e.g. np.zeros(z.shape[1:]).")
     out = np.where(z > 0, z, alpha * z)
     return out, (z, alpha)
 
 
 def prelu_backward(dout, cache):
-    """Returns ``(dz, {"alpha": dalpha})``; dalpha sums over the batch axis (and any broadcast axes)."""
+    """dL/dz = dout if z > 0 else alpha·dout;  dL/dalpha = Σ over the batch (and broadcast axes) of z·dout where z ≤ 0.
+
+    Args:
+        dout: dL/dout, the forward output's shape (N, ...).
+        cache: from :func:`prelu_forward`.
+
+    Returns:
+        ``(dz, {"alpha": dalpha})`` with dz of z's shape and dalpha of alpha's shape.
+    """
     z, alpha = cache
-    dout = as_array(dout, "dout", "prelu_backward")
+    dout = check_dout(dout, z.shape, "prelu_backward")
     dz = np.where(z > 0, dout, alpha * dout)
     dalpha_full = np.where(z > 0, 0.0, z * dout)
     dalpha = dalpha_full.sum(axis=0)
@@ -198,17 +297,21 @@ def prelu_backward(dout, cache):
 
 
 def maxout_forward(z, num_units: int):
-    """Maxout over groups: z (N, num_units·k) → (N, num_units), the max of each group of k
-    *contiguous* features (the layout of the classic Maxout layer: reshape to (N, units, k)).
+    """Maxout over groups: the max of each group of k *contiguous* features.
 
-    Put a Dense layer with ``num_units·k`` outputs in front of it to get
-    max(w_1ᵀx + b_1, …, w_kᵀx + b_k) per unit, as in the notes.
+    The layout of the classic Maxout layer: reshape to (N, units, k). Put a Dense layer with
+    ``num_units·k`` outputs in front of it to get max(w_1ᵀx + b_1, …, w_kᵀx + b_k) per unit, as in the notes.
+
+    Shapes: z (N, num_units·k) → out (N, num_units).
+
+    Returns:
+        ``(out, cache)``.
     """
     z = as_array(z, "z", "maxout_forward", ndim=2, shape_hint="(N, features)")
     check_positive(num_units, "num_units", "maxout_forward", integer=True)
-    if z.shape[1] % num_units:
+    if z.shape[1] == 0 or z.shape[1] % num_units:
         raise ValueError(
-            f"z.shape[1] must be a multiple of num_units for maxout_forward; got {z.shape[1]} features "
+            f"z.shape[1] must be a positive multiple of num_units for maxout_forward; got {z.shape[1]} features "
             f"and num_units={num_units}. Give the layer before it num_units·k outputs.")
     k = z.shape[1] // num_units
     grouped = z.reshape(z.shape[0], num_units, k)          # (N, units, k)
@@ -218,9 +321,12 @@ def maxout_forward(z, num_units: int):
 
 
 def maxout_backward(dout, cache):
-    """The gradient flows only to the winning piece of each group."""
+    """dL/dz = dout at the winning piece of each group, 0 elsewhere.
+
+    Shapes: dout (N, num_units) → dz (N, num_units·k). Returns ``(dz, {})`` (maxout has no parameters).
+    """
     shape, idx, k = cache
-    dout = as_array(dout, "dout", "maxout_backward", ndim=2)
+    dout = check_dout(dout, idx.shape, "maxout_backward")
     dgrouped = np.zeros((shape[0], dout.shape[1], k), dtype=dout.dtype)
     np.put_along_axis(dgrouped, idx[..., None], dout[..., None], axis=-1)
     return dgrouped.reshape(shape), {}
@@ -238,6 +344,7 @@ class Activation:
     typical_use: str
 
     def __call__(self, z):
+        """Apply the activation: ``self.fn(z)``."""
         return self.fn(z)
 
 
@@ -257,7 +364,14 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def get_activation(name: str) -> Activation:
-    """Look up an activation by name; a clear error lists the known names."""
+    """Look up an activation by name; a clear error lists the known names.
+
+    Args:
+        name: a key of :data:`ACTIVATIONS`, an :class:`Activation` (returned as is) or None ("linear").
+
+    Returns:
+        The :class:`Activation` record.
+    """
     if isinstance(name, Activation):
         return name
     if name is None:

@@ -13,45 +13,35 @@ the hidden kernel is [[w1, w3], [w2, w4]] (inputs × units) and the output kerne
 [[w5, w7], [w6, w8]]; see :meth:`BackpropExample.keras_weights`.
 
 As in the notes, the biases are held fixed by default (``update_biases=False``).
+
+The default numbers (x, w, b, t, η), the values the notes print (:data:`NOTES_VALUES`) and their
+misprints (:data:`NOTES_ERRATA`) are read from the course's one data file,
+``data/course/worked_examples.json`` (entry ``"backprop_222"``), through
+:func:`dlhelpers.data.course.worked_example`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .._checks import as_array, check_positive
+from .._checks import as_array, check_bool, check_count, check_positive
+from ..data.course import worked_example
 from .activations import sigmoid
 
-__all__ = ["BackpropExample", "Step", "backprop_steps", "NOTES_VALUES"]
+__all__ = ["BackpropExample", "Step", "backprop_steps", "NOTES_VALUES", "NOTES_ERRATA", "MAX_TRAIN_STEPS"]
 
+_COURSE = worked_example("backprop_222")     # data/course/worked_examples.json, the notes' UNIT-I example
 
 #: Numbers as printed in the course notes (with their misprints corrected where marked).
-NOTES_VALUES = {
-    "net_h1": 0.3775, "out_h1": 0.593269992, "net_h2": 0.3925, "out_h2": 0.596884378,
-    "net_y1": 1.10590597, "out_y1": 0.75136507, "net_y2": 1.2249214, "out_y2": 0.772928465,
-    "E_total": 0.298371109,
-    "dE/dout_y1": 0.74136507, "dout_y1/dnet_y1": 0.186815602, "delta_y1": 0.138498562,
-    "dE/dw5": 0.0821670407, "w5_new": 0.35891648, "w6_new": 0.408666186, "w7_new": 0.511301270,
-    "w8_new": 0.561370121, "dout_y2/dnet_y2": 0.175510053, "delta_y2": -0.0380982366126414,
-    "dE/dout_h1": 0.0363503065,      # printed as 0.0364908241736793; 0.0553994248 − 0.0190491183 = 0.0363503065
-    "dout_h1/dnet_h1": 0.2413007085923199, "dE/dw1": 0.000438568,
-    "w1_new": 0.149780716, "w2_new": 0.19956143, "w3_new": 0.24975114, "w4_new": 0.29950229,
-    "E_after_1": 0.291027924, "E_after_10000": 0.0000351085,
-    "out_y1_after_10000": 0.015912196,  # printed as 0.159121960
-    "out_y2_after_10000": 0.984065734,
-}
+NOTES_VALUES: dict = {k: float(v) for k, v in _COURSE["notes_values"].items()}
 
-#: Where the printed notes are wrong, and what the right number is.
-NOTES_ERRATA = [
-    ("∂net_y1/∂w5", "printed 0.596884378 (that is out_h2)", "out_h1 = 0.593269992, the value the product then uses"),
-    ("w6 after the update", "printed 408666186", "0.408666186"),
-    ("equation (26)", "labelled ∂E1/∂y1", "∂E2/∂net_y2 = −0.0380982366 (the y2 term)"),
-    ("∂E_total/∂out_h1, eq. (29)", "printed 0.0364908241736793",
-     "0.0553994248 − 0.0190491183 = 0.0363503065 (the next line's 0.000438568 uses this value)"),
-    ("∂net_h1/∂w1 derivation", "writes x1·w1 + x2·w3", "net_h1 = x1·w1 + x2·w2 + b1"),
-    ("output y1 after 10,000 steps", "printed 0.159121960", "0.015912196 (close to the target 0.01)"),
-]
+#: Where the printed notes are wrong, and what the right number is: (where, what is printed, the right value).
+NOTES_ERRATA: list = [tuple(entry) for entry in _COURSE["errata"]]
+
+#: The most steps :meth:`BackpropExample.train` takes in one call (the notes train for 10,000).
+MAX_TRAIN_STEPS = 100_000
 
 
 @dataclass(frozen=True)
@@ -66,17 +56,18 @@ class Step:
     highlight: tuple = ()  # diagram element ids: "x1", "h1", "y2", "w5", "E", ...
 
     def text(self) -> str:
+        """One line for the board: ``name = formula = numbers = value``."""
         return f"{self.name} = {self.formula} = {self.numbers} = {self.value:.9f}"
 
 
 @dataclass(frozen=True)
 class BackpropExample:
     """State of the 2-2-2 network: inputs, the eight weights, the two biases, targets, learning rate."""
-    x: tuple = (0.05, 0.10)
-    w: tuple = (0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55)
-    b: tuple = (0.35, 0.60)
-    t: tuple = (0.01, 0.99)
-    learning_rate: float = 0.5
+    x: tuple = tuple(float(v) for v in _COURSE["x"])            # (0.05, 0.10)
+    w: tuple = tuple(float(v) for v in _COURSE["w"])            # w1..w8 = 0.15, 0.20, ..., 0.55
+    b: tuple = tuple(float(v) for v in _COURSE["b"])            # (b1, b2) = (0.35, 0.60)
+    t: tuple = tuple(float(v) for v in _COURSE["t"])            # targets (0.01, 0.99)
+    learning_rate: float = float(_COURSE["learning_rate"])      # η = 0.5
     update_biases: bool = False
 
     def __post_init__(self):
@@ -87,9 +78,14 @@ class BackpropExample:
                 raise ValueError(f"{name} must have {n} numbers for BackpropExample; got {arr.shape[0]}.")
             object.__setattr__(self, name, tuple(float(v) for v in arr))
         check_positive(self.learning_rate, "learning_rate", "BackpropExample")
+        check_bool(self.update_biases, "update_biases", "BackpropExample")
 
     # --- the numbers ------------------------------------------------------------------------
     def forward(self) -> dict:
+        """The forward pass and the loss: net_h1, out_h1, …, out_y2, E1, E2, E_total (floats).
+
+        Raises ValueError when a value overflows (weights or inputs around 1e300).
+        """
         x1, x2 = self.x
         w1, w2, w3, w4, w5, w6, w7, w8 = self.w
         b1, b2 = self.b
@@ -103,12 +99,14 @@ class BackpropExample:
         v["out_y1"] = float(sigmoid(v["net_y1"]))
         v["net_y2"] = w7 * v["out_h1"] + w8 * v["out_h2"] + b2
         v["out_y2"] = float(sigmoid(v["net_y2"]))
-        v["E1"] = 0.5 * (t1 - v["out_y1"]) ** 2
-        v["E2"] = 0.5 * (t2 - v["out_y2"]) ** 2
+        v["E1"] = 0.5 * (t1 - v["out_y1"]) * (t1 - v["out_y1"])
+        v["E2"] = 0.5 * (t2 - v["out_y2"]) * (t2 - v["out_y2"])
         v["E_total"] = v["E1"] + v["E2"]
+        _finite(v, "forward")
         return v
 
     def error(self) -> float:
+        """E_total = ½(t1 − out_y1)² + ½(t2 − out_y2)² for the current weights."""
         return self.forward()["E_total"]
 
     def gradients(self) -> dict:
@@ -140,6 +138,7 @@ class BackpropExample:
         g["dE/dw4"] = g["delta_h2"] * x2
         g["dE/db1"] = g["delta_h1"] + g["delta_h2"]     # b1 is shared by both hidden units
         g["dE/db2"] = g["delta_y1"] + g["delta_y2"]
+        _finite(g, "gradients")
         return g
 
     def gradient_vector(self):
@@ -154,11 +153,19 @@ class BackpropExample:
         b = self.b
         if self.update_biases:
             b = (self.b[0] - self.learning_rate * g["dE/db1"], self.b[1] - self.learning_rate * g["dE/db2"])
+        _finite(dict(zip(("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"), w), b1=b[0], b2=b[1]), "step")
         return replace(self, w=w, b=b)
 
     def train(self, steps: int):
-        """Take ``steps`` steps; returns (final example, errors before each step and after the last)."""
-        check_positive(steps, "steps", "BackpropExample.train", integer=True)
+        """Take ``steps`` gradient steps.
+
+        Args:
+            steps: a whole number in [1, MAX_TRAIN_STEPS]; NaN, inf, negative or larger values raise ValueError.
+
+        Returns:
+            ``(final example, errors)`` with errors (steps + 1,): E before each step and after the last.
+        """
+        steps = check_count(steps, "steps", "BackpropExample.train", maximum=MAX_TRAIN_STEPS)
         ex, errors = self, [self.error()]
         for _ in range(steps):
             ex = ex.step()
@@ -173,12 +180,29 @@ class BackpropExample:
                 np.array([[w5, w7], [w6, w8]]), np.array([b2, b2])]
 
 
+def _finite(values: dict, func: str):
+    bad = [k for k, v in values.items() if not math.isfinite(v)]
+    if bad:
+        raise ValueError(f"every value must stay finite for BackpropExample.{func}; got inf or NaN in {bad}. "
+                         "Use smaller weights, inputs or learning_rate (the notes' numbers are below 1).")
+
+
 def _f(v):
     return f"{v:.9g}"
 
 
 def backprop_steps(example: BackpropExample | None = None) -> list[Step]:
-    """The whole worked example as a list of :class:`Step` (forward, loss, backward, update)."""
+    """The whole worked example as a list of :class:`Step` (forward, loss, backward, update).
+
+    Args:
+        example: a :class:`BackpropExample` (default: the notes' numbers).
+
+    Returns:
+        The steps in board order; ``steps[i].index == i``.
+    """
+    if example is not None and not isinstance(example, BackpropExample):
+        raise TypeError(f"example must be a BackpropExample or None for backprop_steps; got {type(example).__name__}. "
+                        "Build one, e.g. BackpropExample(learning_rate=0.1).")
     ex = example or BackpropExample()
     v, g = ex.forward(), ex.gradients()
     x1, x2 = ex.x

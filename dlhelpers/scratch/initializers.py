@@ -1,18 +1,28 @@
 """Weight initializers with Keras's names and formulas.
 
-fan_in / fan_out are the kernel's input and output sizes. With all-zero weights every
-hidden unit computes the same thing and gets the same gradient, so they never become
-different (notebook I.8 and ``tests/scratch/test_network.py`` show it).
+fan_in / fan_out are the kernel's input and output sizes: for a Dense kernel (in, units)
+they are ``in`` and ``units``; for a convolution kernel (KH, KW, C, F) they are KH·KW·C and
+KH·KW·F (each input/output channel sees a KH×KW receptive field), as in Keras. With all-zero
+weights every hidden unit computes the same thing and gets the same gradient, so they never
+become different (notebook I.8 and ``tests/scratch/test_network.py`` show it).
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from .._checks import check_choice, check_rng
+from .._checks import _fail, check_choice, check_rng
 
-__all__ = ["initialize", "INITIALIZERS"]
+__all__ = ["initialize", "fans", "INITIALIZERS", "MAX_SIZE"]
 
 _TRUNC = 0.87962566103423978   # std of a standard normal truncated to [-2, 2]
+
+#: The largest array (number of values) :func:`initialize` draws: 10⁸ float64 values are 800 MB.
+MAX_SIZE = 10 ** 8
+
+INITIALIZERS = ("zeros", "ones", "random_normal", "random_uniform", "glorot_uniform", "glorot_normal",
+                "he_normal", "he_uniform", "lecun_normal", "lecun_uniform")
 
 
 def _truncated_normal(rng, shape, stddev):
@@ -24,7 +34,41 @@ def _truncated_normal(rng, shape, stddev):
     return out * stddev
 
 
-def _fans(shape):
+def _shape(shape, func):
+    """An int or a non-empty sequence of positive ints → a tuple of ints."""
+    dims = (shape,) if isinstance(shape, numbers.Integral) and not isinstance(shape, bool) else shape
+    try:
+        if isinstance(dims, (str, bytes, dict)):
+            raise TypeError
+        dims = tuple(dims)
+    except TypeError:
+        _fail("shape", func, "an int or a tuple of positive ints", f"{shape!r} ({type(shape).__name__})",
+              "Pass e.g. shape=(3, 4) for a Dense kernel or (3, 3, 1, 8) for a Conv2D kernel.", exc=TypeError)
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+            _fail("shape", func, "a tuple of positive ints", repr(shape),
+                  "Pass whole numbers, e.g. shape=(3, 4).", exc=TypeError)
+    if not dims or any(d < 1 for d in dims):
+        _fail("shape", func, "a non-empty tuple of positive ints", repr(shape),
+              "Every axis needs at least one value, e.g. shape=(3, 4).")
+    if int(np.prod([float(d) for d in dims])) > MAX_SIZE:
+        _fail("shape", func, f"at most {MAX_SIZE:,} values in all", f"{shape!r}",
+              "That would not fit in memory; use a smaller layer.")
+    return tuple(int(d) for d in dims)
+
+
+def fans(shape) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a kernel shape, as Keras computes them.
+
+    * (n,): both n;  (in, units): in and units;
+    * (KH, KW, C, F) and other ranks: receptive field r = KH·KW (the product of all but the last two
+      axes), fan_in = r·C, fan_out = r·F.
+
+    Example:
+        >>> fans((3, 3, 1, 8))
+        (9, 72)
+    """
+    shape = _shape(shape, "fans")
     if len(shape) == 1:
         return shape[0], shape[0]
     receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
@@ -32,7 +76,7 @@ def _fans(shape):
 
 
 def initialize(name: str, shape, rng=None, dtype=np.float64):
-    """Draw an array of ``shape`` with the named scheme.
+    """Draw an array of ``shape`` with the named scheme (Keras's defaults and formulas).
 
     ===============  ===========================================================
     zeros            all 0 (fine for biases; breaks symmetry-breaking for kernels)
@@ -43,12 +87,37 @@ def initialize(name: str, shape, rng=None, dtype=np.float64):
     glorot_normal    truncated N, std = √(2 / (fan_in + fan_out))
     he_normal        truncated N, std = √(2 / fan_in)          (for ReLU layers)
     he_uniform       U(−l, l), l = √(6 / fan_in)
+    lecun_normal     truncated N, std = √(1 / fan_in)          (for SELU layers)
+    lecun_uniform    U(−l, l), l = √(3 / fan_in)
     ===============  ===========================================================
+
+    "Truncated N" draws from a normal cut at two standard deviations, scaled so that the
+    truncated distribution has the stated std (Keras's ``VarianceScaling``).
+
+    Args:
+        name: one of :data:`INITIALIZERS`.
+        shape: an int or a tuple of positive ints (at most :data:`MAX_SIZE` values); see :func:`fans`.
+        rng: a Generator, an int seed or None.
+        dtype: a floating-point dtype for the result.
+
+    Returns:
+        An array of ``shape`` and ``dtype``.
+
+    Example:
+        >>> initialize("glorot_uniform", (2, 3), rng=0).shape
+        (2, 3)
     """
     check_choice(name, "kernel_initializer", "initialize", INITIALIZERS)
+    shape = _shape(shape, "initialize")
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or not np.issubdtype(dt, np.floating):
+        _fail("dtype", "initialize", "a floating-point dtype", repr(dtype), "Pass e.g. dtype=np.float32.",
+              exc=TypeError)
     rng = check_rng(rng, "initialize")
-    shape = tuple(int(s) for s in np.atleast_1d(shape))
-    fan_in, fan_out = _fans(shape)
+    fan_in, fan_out = fans(shape)
     if name == "zeros":
         w = np.zeros(shape)
     elif name == "ones":
@@ -57,18 +126,12 @@ def initialize(name: str, shape, rng=None, dtype=np.float64):
         w = rng.normal(0.0, 0.05, shape)
     elif name == "random_uniform":
         w = rng.uniform(-0.05, 0.05, shape)
-    elif name == "glorot_uniform":
-        lim = np.sqrt(6.0 / (fan_in + fan_out))
+    elif name.endswith("_uniform"):
+        lim = np.sqrt({"glorot_uniform": 6.0 / (fan_in + fan_out), "he_uniform": 6.0 / fan_in,   # variance l²/3
+                       "lecun_uniform": 3.0 / fan_in}[name])
         w = rng.uniform(-lim, lim, shape)
-    elif name == "glorot_normal":
-        w = _truncated_normal(rng, shape, np.sqrt(2.0 / (fan_in + fan_out)) / _TRUNC)
-    elif name == "he_normal":
-        w = _truncated_normal(rng, shape, np.sqrt(2.0 / fan_in) / _TRUNC)
-    else:  # he_uniform
-        lim = np.sqrt(6.0 / fan_in)
-        w = rng.uniform(-lim, lim, shape)
-    return w.astype(dtype)
-
-
-INITIALIZERS = ("zeros", "ones", "random_normal", "random_uniform", "glorot_uniform", "glorot_normal",
-                "he_normal", "he_uniform")
+    else:  # truncated normals
+        scale = {"glorot_normal": 2.0 / (fan_in + fan_out), "he_normal": 2.0 / fan_in,
+                 "lecun_normal": 1.0 / fan_in}[name]
+        w = _truncated_normal(rng, shape, np.sqrt(scale) / _TRUNC)
+    return w.astype(dt)

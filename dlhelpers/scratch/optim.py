@@ -11,7 +11,10 @@ import math
 
 import numpy as np
 
-from .._checks import check_in_range, check_positive
+import inspect
+import numbers
+
+from .._checks import _fail, as_array, check_bool, check_choice, check_in_range, check_number, check_positive
 
 __all__ = ["SGD", "RMSprop", "Adam", "ExponentialDecay", "StepDecay", "get_optimizer", "OPTIMIZERS"]
 
@@ -20,22 +23,38 @@ class ExponentialDecay:
     """lr(step) = initial · rate^(step / decay_steps); with ``staircase`` the exponent is floored.
 
     Same formula as ``keras.optimizers.schedules.ExponentialDecay``.
+
+    Args:
+        initial_learning_rate: the rate at step 0, > 0.
+        decay_steps: how many steps one factor of ``decay_rate`` takes, > 0.
+        decay_rate: the factor, > 0 (below 1 decays, above 1 grows).
+        staircase: floor step / decay_steps (the rate changes in jumps).
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
         check_positive(initial_learning_rate, "initial_learning_rate", "ExponentialDecay")
         check_positive(decay_steps, "decay_steps", "ExponentialDecay")
         check_positive(decay_rate, "decay_rate", "ExponentialDecay")
+        check_bool(staircase, "staircase", "ExponentialDecay")
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
         self.staircase = staircase
 
     def __call__(self, step):
+        """The learning rate at ``step`` (a number >= 0, usually the optimizer's iteration count)."""
+        check_number(step, "step", type(self).__name__, low=0)
         p = step / self.decay_steps
         if self.staircase:
             p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate ** p
+        try:
+            lr = self.initial_learning_rate * self.decay_rate ** p
+        except OverflowError:
+            lr = math.inf
+        if not math.isfinite(lr):
+            raise ValueError(f"the learning rate must stay finite for {self!r}; got inf at step {step}. "
+                             "Use decay_rate <= 1 (decay) or fewer steps.")
+        return lr
 
     def __repr__(self):
         return (f"ExponentialDecay({self.initial_learning_rate}, decay_steps={self.decay_steps}, "
@@ -43,9 +62,16 @@ class ExponentialDecay:
 
 
 class StepDecay(ExponentialDecay):
-    """Step decay: multiply the rate by ``drop`` every ``every`` steps (a staircase exponential decay)."""
+    """Step decay: multiply the rate by ``drop`` every ``every`` steps (a staircase exponential decay).
+
+    Args:
+        initial_learning_rate: the rate at step 0, > 0.
+        drop: the factor applied every ``every`` steps, > 0.
+        every: a positive integer number of steps.
+    """
 
     def __init__(self, initial_learning_rate, drop=0.5, every=10):
+        check_positive(every, "every", "StepDecay", integer=True)
         super().__init__(initial_learning_rate, every, drop, staircase=True)
 
     def __repr__(self):
@@ -53,6 +79,7 @@ class StepDecay(ExponentialDecay):
 
 
 class _Optimizer:
+    """Shared bookkeeping: the learning rate (a number or a schedule), the step counter, the slots."""
     name = "optimizer"
 
     def __init__(self, learning_rate):
@@ -63,23 +90,59 @@ class _Optimizer:
         self.state: dict = {}
 
     def current_learning_rate(self):
+        """The rate for the next step: the number, or the schedule evaluated at ``iterations``.
+
+        A schedule must return a finite number >= 0; anything else (NaN, inf, a string, a
+        negative rate) raises ValueError/TypeError instead of silently spoiling the weights.
+        """
         lr = self.learning_rate
-        return float(lr(self.iterations)) if callable(lr) else float(lr)
+        if not callable(lr):
+            return float(lr)
+        value = lr(self.iterations)
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
+        fix = "Check the schedule: it must return a finite, non-negative number for every step."
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            _fail("the learning-rate schedule's value", type(self).__name__, "a number",
+                  f"{value!r} ({type(value).__name__}) at step {self.iterations}", fix, exc=TypeError)
+        if not math.isfinite(value) or value < 0:
+            _fail("the learning-rate schedule's value", type(self).__name__, "a finite number >= 0",
+                  f"{value!r} at step {self.iterations}", fix)
+        return float(value)
 
     def step(self, params: dict, grads: dict) -> dict:
-        """Return updated parameters; ``grads`` must have the same keys and shapes as ``params``."""
+        """One update: new arrays for every parameter (``params`` and ``grads`` are not mutated).
+
+        Args:
+            params: ``{name: array}``, finite numbers.
+            grads: ``{name: dL/dparam}`` with the same keys and each the shape of its parameter.
+
+        Returns:
+            ``{name: updated array}``, the same keys and shapes as ``params``.
+        """
+        func = f"{type(self).__name__}.step"
+        for arg, value in (("params", params), ("grads", grads)):
+            if not isinstance(value, dict):
+                _fail(arg, func, "a dict {name: array}", type(value).__name__,
+                      "Pass e.g. model.params and the matching gradients.", exc=TypeError)
         missing = set(params) - set(grads)
         if missing:
             raise ValueError(f"grads must have a gradient for every parameter for {type(self).__name__}.step; "
-                             f"missing {sorted(missing)}. Check the backward pass returns them all.")
+                             f"missing {sorted(missing, key=str)}. Check the backward pass returns them all.")
         lr = self.current_learning_rate()
         new = {}
         for key, p in params.items():
-            g = np.asarray(grads[key])
-            if g.shape != np.shape(p):
-                raise ValueError(f"grads[{key!r}] must have shape {np.shape(p)} for {type(self).__name__}.step; "
+            p = as_array(p, f"params[{key!r}]", func)
+            g = as_array(grads[key], f"grads[{key!r}]", func)
+            if g.shape != p.shape:
+                raise ValueError(f"grads[{key!r}] must have shape {p.shape} for {type(self).__name__}.step; "
                                  f"got {g.shape}.")
-            new[key] = self._update(key, np.asarray(p), g, lr)
+            with np.errstate(over="ignore", invalid="ignore"):
+                new[key] = self._update(key, p, g, lr)
+            if not np.all(np.isfinite(new[key])):
+                raise ValueError(f"the update of {key!r} must stay finite for {func}; got inf or NaN "
+                                 f"(learning rate {lr:g}, largest |gradient| {np.max(np.abs(g)):.3g}). "
+                                 "Lower the learning rate or scale the inputs.")
         self.iterations += 1
         return new
 
@@ -87,6 +150,7 @@ class _Optimizer:
         return self.state.setdefault((key, name), np.zeros_like(like, dtype=np.result_type(like, np.float32)))
 
     def reset(self):
+        """Forget the step count and the slots (velocity, moments), e.g. before training again."""
         self.iterations = 0
         self.state = {}
 
@@ -101,6 +165,7 @@ class SGD(_Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         super().__init__(learning_rate)
         check_in_range(momentum, "momentum", "SGD", 0.0, 1.0)
+        check_bool(nesterov, "nesterov", "SGD")
         self.momentum = momentum
         self.nesterov = nesterov
 
@@ -161,9 +226,23 @@ OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
 
 
 def get_optimizer(optimizer, **kwargs):
-    """An optimizer instance from a name ('sgd', 'rmsprop', 'adam') or an instance (returned as is)."""
+    """An optimizer instance from a name (``"sgd"``, ``"rmsprop"``, ``"adam"``) or an instance (returned as is).
+
+    Args:
+        optimizer: a key of :data:`OPTIMIZERS` or an optimizer object.
+        **kwargs: passed to the optimizer's constructor, e.g. ``learning_rate=0.01``.
+
+    Example:
+        >>> get_optimizer("sgd", learning_rate=0.1, momentum=0.9).momentum
+        0.9
+    """
     if isinstance(optimizer, _Optimizer):
         return optimizer
-    from .._checks import check_choice
     check_choice(optimizer, "optimizer", "get_optimizer", OPTIMIZERS)
-    return OPTIMIZERS[optimizer](**kwargs)
+    cls = OPTIMIZERS[optimizer]
+    allowed = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        _fail("the keyword arguments", "get_optimizer", f"among {', '.join(allowed)} for {optimizer!r}",
+              ", ".join(unknown), "Check the spelling.", exc=TypeError)
+    return cls(**kwargs)

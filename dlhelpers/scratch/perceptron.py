@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import as_array, check_choice, check_positive, check_rng
+from .._checks import as_array, check_bool, check_choice, check_count, check_nonempty, check_positive, check_rng
 from .activations import sign, step
 
-__all__ = ["Perceptron", "PerceptronHistory"]
+__all__ = ["Perceptron", "PerceptronHistory", "MAX_EPOCHS"]
+
+#: The most epochs :meth:`Perceptron.fit` runs in one call (XOR never converges; this bounds the wait).
+MAX_EPOCHS = 100_000
 
 
 @dataclass
@@ -69,10 +72,14 @@ class Perceptron:
         self.history = None
 
     def _phi(self, z):
+        """The activation: sign (±1) or step (0/1)."""
         return sign(z) if self.outputs == "bipolar" else step(z)
 
     def net_input(self, X):
-        """z = w0 + w1 x1 + ... + wd xd for each row of X."""
+        """z = w0 + w1 x1 + ... + wd xd for each row of X.
+
+        Shapes: X (N, d) → z (N,).
+        """
         X = as_array(X, "X", "Perceptron.net_input", ndim=2, shape_hint="(N, features)")
         if self.weights is None:
             raise ValueError("the perceptron must be fitted (or given initial_weights) before net_input; call fit first.")
@@ -81,15 +88,22 @@ class Perceptron:
         return self.weights[0] + X @ self.weights[1:]
 
     def predict(self, X):
+        """φ(z) for each row: ±1 (bipolar) or 0/1 (binary). Shapes: X (N, d) → (N,)."""
         return self._phi(self.net_input(X))
 
     def fit(self, X, y, epochs=10, shuffle=False, rng=None):
         """Run the learning rule for up to ``epochs`` passes; stops early after an epoch with no mistakes.
 
-        Targets must match ``outputs``: ±1 for bipolar, 0/1 for binary. Returns the
-        :class:`PerceptronHistory` (also kept as ``self.history``).
+        Args:
+            X: (N, d) inputs, N >= 1. y: (N,) targets matching ``outputs``: ±1 for bipolar, 0/1 for binary.
+            epochs: a whole number in [1, MAX_EPOCHS].
+            shuffle: visit the samples in a new random order (from ``rng``) every epoch.
+
+        Returns:
+            The :class:`PerceptronHistory` (also kept as ``self.history``).
         """
         X = as_array(X, "X", "Perceptron.fit", ndim=2, shape_hint="(N, features)", dtype=np.float64)
+        check_nonempty(X, "X", "Perceptron.fit", axes=0)
         y = as_array(y, "y", "Perceptron.fit", ndim=1, shape_hint="(N,)", dtype=np.float64)
         if len(y) != len(X):
             raise ValueError(f"y must have one target per row of X ({len(X)}) for Perceptron.fit; got {len(y)}.")
@@ -98,7 +112,8 @@ class Perceptron:
             raise ValueError(f"y must contain only {sorted(allowed)} for a {self.outputs} perceptron; "
                              f"got values {[float(v) for v in np.unique(y)]}. Use outputs='binary' for 0/1 targets "
                              "or map them with 2*y - 1.")
-        check_positive(epochs, "epochs", "Perceptron.fit", integer=True)
+        epochs = check_count(epochs, "epochs", "Perceptron.fit", maximum=MAX_EPOCHS)
+        check_bool(shuffle, "shuffle", "Perceptron.fit")
         if self.initial_weights is not None:
             if self.initial_weights.shape[0] != X.shape[1] + 1:
                 raise ValueError(f"initial_weights must have 1 + {X.shape[1]} entries (w0 first) for Perceptron; "
@@ -110,21 +125,25 @@ class Perceptron:
             self.weights = np.zeros(X.shape[1] + 1)
         rng = check_rng(rng, "Perceptron.fit")
         hist = PerceptronHistory(weights=[self.weights.copy()])
-        for _ in range(epochs):
-            mistakes = 0
-            order = rng.permutation(len(X)) if shuffle else range(len(X))
-            for i in order:
-                xi = np.concatenate(([1.0], X[i]))          # x0 = 1 carries the bias w0
-                o = self._phi(self.weights @ xi)
-                update = self.learning_rate * (y[i] - o)
-                if update != 0:
-                    self.weights = self.weights + update * xi
-                    mistakes += 1
-            hist.weights.append(self.weights.copy())
-            hist.errors.append(mistakes)
-            hist.epochs_run += 1
-            if mistakes == 0:
-                hist.converged = True
-                break
+        with np.errstate(over="ignore", invalid="ignore"):       # overflow is reported below, in our words
+            for _ in range(epochs):
+                mistakes = 0
+                order = rng.permutation(len(X)) if shuffle else range(len(X))
+                for i in order:
+                    xi = np.concatenate(([1.0], X[i]))          # x0 = 1 carries the bias w0
+                    o = self._phi(self.weights @ xi)
+                    update = self.learning_rate * (y[i] - o)
+                    if update != 0:
+                        self.weights = self.weights + update * xi
+                        mistakes += 1
+                if not np.all(np.isfinite(self.weights)):
+                    raise ValueError(f"the weights must stay finite for Perceptron.fit; got {self.weights} after epoch "
+                                     f"{len(hist.errors) + 1}. Lower learning_rate or scale X.")
+                hist.weights.append(self.weights.copy())
+                hist.errors.append(mistakes)
+                hist.epochs_run += 1
+                if mistakes == 0:
+                    hist.converged = True
+                    break
         self.history = hist
         return hist

@@ -107,3 +107,54 @@ def test_registry_covers_the_syllabus():
     assert set(ELEMENTWISE) <= set(A.ACTIVATIONS)
     for act in A.ACTIVATIONS.values():
         assert callable(act.fn) and callable(act.derivative) and act.typical_use
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: A.leaky_relu([1.0], alpha="a"), TypeError, "alpha must be a number for leaky_relu; got 'a'"),
+    (lambda: A.leaky_relu([1.0], alpha=float("nan")), ValueError, "alpha must be a number, finite for leaky_relu"),
+    (lambda: A.elu([1.0], alpha=[1, 2]), TypeError, "alpha must be a number for elu"),
+    (lambda: A.elu_derivative([1.0], alpha=None), TypeError, "alpha must be a number for elu_derivative"),
+    (lambda: A.leaky_relu_derivative([1.0], alpha=np.inf), ValueError, "alpha must be a number, finite"),
+    (lambda: A.softmax(np.zeros((2, 0))), ValueError, r"z must be non-empty for softmax; got shape \(2, 0\)"),
+    (lambda: A.softmax(3.0), ValueError, "z must be at least 1-D"),
+    (lambda: A.softmax(np.zeros((2, 3)), axis=5), ValueError, r"axis must be an axis in \[-2, 1\]"),
+    (lambda: A.softmax(np.zeros((2, 3)), axis="a"), TypeError, "axis must be an integer axis for softmax"),
+    (lambda: A.softmax_jacobian(np.zeros(0)), ValueError, "z must be non-empty for softmax_jacobian"),
+    (lambda: A.softmax_backward(np.zeros((2, 3)), np.full((3, 3), 1 / 3)), ValueError,
+     r"dout must be the forward output's shape \(3, 3\) for softmax_backward; got shape \(2, 3\)"),
+    (lambda: A.prelu_forward(np.ones((2, 3)), np.ones(4)), ValueError,
+     r"alpha must be broadcastable to z.shape\[1:\] = \(3,\) for prelu_forward"),
+    (lambda: A.prelu_forward(np.ones(3), np.ones(3)), ValueError, "z must be 2-D or 3-D"),
+    (lambda: A.prelu_backward(np.zeros((3,)), A.prelu_forward(np.ones((2, 3)), np.ones(3))[1]), ValueError,
+     r"dout must be the forward output's shape \(2, 3\) for prelu_backward"),
+    (lambda: A.maxout_backward(np.zeros((2, 5)), A.maxout_forward(np.ones((2, 6)), 3)[1]), ValueError,
+     r"dout must be the forward output's shape \(2, 3\) for maxout_backward"),
+    (lambda: A.maxout_forward(np.ones((2, 0)), 3), ValueError, "z.shape\\[1\\] must be a positive multiple"),
+])
+def test_bad_settings_give_our_messages(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_inputs_are_not_mutated():
+    z = np.array([[-2.0, 0.5, 3.0]])
+    keep = z.copy()
+    for act in A.ACTIVATIONS.values():
+        act.fn(z), act.derivative(z)
+    A.softmax(z), A.prelu_forward(z, np.zeros(3)), A.maxout_forward(z, 1)
+    np.testing.assert_array_equal(z, keep)
+
+
+def test_non_finite_scores_pass_through_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = A.softmax(np.array([[np.inf, 1.0], [0.0, 1.0]]))
+        sp = A.softplus(np.array([np.nan, 1.0]))
+    assert np.isnan(s[0]).all() and np.isfinite(s[1]).all() and np.isnan(sp[0]) and np.isfinite(sp[1])
+
+
+def test_leaky_relu_with_zero_slope_and_infinite_input_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = A.leaky_relu(np.array([np.inf, -np.inf, -2.0]), alpha=0.0)
+    assert out[0] == np.inf and out[2] == 0.0

@@ -51,6 +51,7 @@ def matrix_training(steps):
         do = (o - t) * o * (1 - o)
         dh, go = dense_backward(do, co)
         _, gh = dense_backward(dh * h * (1 - h), ch)
+        assert set(go) == set(gh) == {"kernel", "bias"}
         Wo = Wo - 0.5 * go["kernel"]
         Wh = Wh - 0.5 * gh["kernel"]
     return np.array(errors), o
@@ -111,3 +112,40 @@ def test_bad_input():
         BackpropExample(w=(0.1, 0.2))
     with pytest.raises(ValueError, match="finite"):
         BackpropExample(x=(np.nan, 0.1))
+
+
+def test_defaults_and_notes_come_from_the_course_data_file():
+    from dlhelpers.data.course import worked_example
+    data = worked_example("backprop_222")
+    ex = BackpropExample()
+    assert ex.x == tuple(data["x"]) and ex.w == tuple(data["w"]) and ex.b == tuple(data["b"])
+    assert ex.t == tuple(data["t"]) and ex.learning_rate == data["learning_rate"]
+    assert NOTES_VALUES == data["notes_values"]
+    assert NOTES_ERRATA == [tuple(e) for e in data["errata"]]
+    assert all(len(e) == 3 and all(isinstance(part, str) for part in e) for e in NOTES_ERRATA)
+
+
+@pytest.mark.parametrize("steps, exc, match", [
+    (float("inf"), ValueError, r"steps must be a whole number in \[1, 100000\] for BackpropExample.train; got inf"),
+    (float("nan"), ValueError, "steps must be a whole number in"),
+    (-1, ValueError, "steps must be a whole number in"),
+    (0, ValueError, "steps must be a whole number in"),
+    (10 ** 12, ValueError, "more than 100000 would run for a very long time"),
+    (2.5, ValueError, "steps must be a whole number in"),
+    ("10", TypeError, "steps must be a whole number"),
+    (None, TypeError, "steps must be a whole number"),
+])
+def test_train_rejects_bad_step_counts(steps, exc, match):
+    with pytest.raises(exc, match=match):
+        BackpropExample().train(steps)
+
+
+def test_overflow_is_a_clear_error_and_other_bad_input():
+    with pytest.raises(ValueError, match="must stay finite for BackpropExample.forward"):
+        BackpropExample(w=(1e308,) * 8, x=(10.0, 10.0)).forward()
+    with pytest.raises(ValueError, match="must stay finite for BackpropExample.step"):
+        BackpropExample(learning_rate=1e308, t=(-1e10, 1e10)).step()
+    with pytest.raises(TypeError, match="update_biases must be True or False"):
+        BackpropExample(update_biases="yes")
+    with pytest.raises(TypeError, match="example must be a BackpropExample or None for backprop_steps"):
+        backprop_steps({"w": 1})

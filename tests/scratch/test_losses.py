@@ -79,3 +79,36 @@ def test_bad_input():
         L.get_loss("cross_entropy")
     with pytest.raises(ValueError, match="finite"):
         L.mse([np.nan], [0.0])
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: L.sparse_categorical_crossentropy(0, 0.5), ValueError,
+     "y_pred must be at least 1-D .* for sparse_categorical_crossentropy; got a scalar"),
+    (lambda: L.sparse_categorical_crossentropy_grad(0, 0.5), ValueError,
+     "y_pred must be at least 1-D .* for sparse_categorical_crossentropy_grad"),
+    (lambda: L.sparse_categorical_crossentropy([0, 1, 1], [[0.5, 0.5]]), ValueError,
+     r"y_true must have shape \(1,\) \(one integer label per sample\)"),
+    (lambda: L.sparse_categorical_crossentropy(np.zeros(0), np.zeros((0, 3))), ValueError,
+     r"y_pred must be non-empty for sparse_categorical_crossentropy; got shape \(0, 3\)"),
+    (lambda: L.mse(np.zeros(0), np.zeros(0)), ValueError, r"y_pred must be non-empty for mse; got shape \(0,\)"),
+    (lambda: L.categorical_crossentropy(np.zeros((2, 2)), np.zeros((2, 2))), ValueError,
+     "y_pred must hold probabilities .* for categorical_crossentropy"),
+    (lambda: L.categorical_crossentropy_grad([[1.0, 0.0]], [[1.0, -1.0]]), ValueError,
+     "y_pred must hold probabilities .*Apply softmax"),
+    (lambda: L.binary_crossentropy([1.0], [0.5], from_logits="yes"), TypeError,
+     "from_logits must be True or False for binary_crossentropy"),
+])
+def test_bad_input_gets_our_messages(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_extreme_but_valid_inputs_stay_finite_and_unmutated():
+    t = np.array([[0.0, 1.0], [1.0, 0.0]])
+    p = np.array([[1e4, 1e-4], [0.0, 1e4]])
+    keep = p.copy()
+    for loss in L.LOSSES.values():
+        y = np.array([1, 0]) if loss.name.startswith("sparse") else t
+        assert np.isfinite(loss.fn(y, p)) and np.all(np.isfinite(loss.grad(y, p))), loss.name
+    np.testing.assert_array_equal(p, keep)
+    assert np.isfinite(L.binary_crossentropy_grad(t, -p, from_logits=True)).all()

@@ -57,3 +57,46 @@ def test_bad_input():
         SGD(0.1).step({"a": np.zeros(2)}, {"a": np.zeros(3)})
     with pytest.raises(ValueError, match="optimizer must be one of"):
         get_optimizer("adagradx")
+
+
+@pytest.mark.parametrize("schedule, exc, match", [
+    (lambda step: float("nan"), ValueError, r"schedule's value must be a finite number >= 0 for SGD; got nan at step 0"),
+    (lambda step: float("inf"), ValueError, "schedule's value must be a finite number >= 0"),
+    (lambda step: -0.1, ValueError, "schedule's value must be a finite number >= 0"),
+    (lambda step: "0.1", TypeError, "schedule's value must be a number for SGD"),
+])
+def test_a_bad_schedule_value_is_a_clear_error(schedule, exc, match):
+    params = {"a": np.zeros(2)}
+    with pytest.raises(exc, match=match):
+        SGD(schedule).step(params, {"a": np.ones(2)})
+    np.testing.assert_array_equal(params["a"], 0.0)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: SGD(float("inf")), ValueError, "learning_rate must be > 0 for SGD; got inf"),
+    (lambda: SGD(float("nan")), ValueError, "learning_rate must be > 0 for SGD; got nan"),
+    (lambda: SGD(0.1, nesterov="no"), TypeError, "nesterov must be True or False for SGD"),
+    (lambda: SGD(0.1).step([1], [2]), TypeError, "params must be a dict"),
+    (lambda: SGD(0.1).step({"a": "x"}, {"a": "y"}), TypeError, r"params\['a'\] must be numeric for SGD.step"),
+    (lambda: SGD(0.1).step({"a": np.zeros(1)}, {"a": [np.nan]}), ValueError, r"grads\['a'\] must be finite"),
+    (lambda: SGD(1e308).step({"a": np.zeros(1)}, {"a": [1e308]}), ValueError,
+     r"the update of 'a' must stay finite for SGD.step"),
+    (lambda: ExponentialDecay(0.1, 10, 0.5)("a"), TypeError, "step must be a number for ExponentialDecay"),
+    (lambda: ExponentialDecay(0.1, 10, 0.5)(-1), ValueError, "step must be in"),
+    (lambda: ExponentialDecay(0.1, 1e-300, 2.0)(1e10), ValueError, "learning rate must stay finite"),
+    (lambda: ExponentialDecay(0.1, 10, 0.5, staircase=1), TypeError, "staircase must be True or False"),
+    (lambda: StepDecay(0.1, every=2.5), TypeError, "every must be an integer for StepDecay"),
+    (lambda: get_optimizer("sgd", foo=1), TypeError, "keyword arguments must be among learning_rate, momentum"),
+])
+def test_bad_settings(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_step_does_not_mutate_its_inputs():
+    params, grads = {"w": np.array([1.0, -2.0])}, {"w": np.array([0.5, 0.5])}
+    for opt in (SGD(0.1, momentum=0.9), RMSprop(0.01), Adam(0.01)):
+        for _ in range(3):
+            opt.step(params, grads)
+    np.testing.assert_array_equal(params["w"], [1.0, -2.0])
+    np.testing.assert_array_equal(grads["w"], [0.5, 0.5])

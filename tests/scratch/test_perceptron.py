@@ -56,3 +56,21 @@ def test_bad_input():
         Perceptron(outputs="binary", initial_weights=[0, 0]).fit(*logic_gate("and"))
     with pytest.raises(ValueError, match="must be fitted"):
         Perceptron().predict(np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: Perceptron(outputs="binary").fit(np.zeros((0, 2)), np.zeros(0)), ValueError,
+     r"X must be non-empty for Perceptron.fit; got shape \(0, 2\)"),
+    (lambda: Perceptron(outputs="binary").fit(*logic_gate("xor"), epochs=10 ** 9), ValueError,
+     r"epochs must be a whole number in \[1, 100000\]"),
+    (lambda: Perceptron(outputs="binary").fit(*logic_gate("and"), epochs=float("inf")), ValueError,
+     "epochs must be a whole number"),
+    (lambda: Perceptron(outputs="binary").fit(*logic_gate("and"), shuffle="yes"), TypeError,
+     "shuffle must be True or False"),
+    (lambda: Perceptron(learning_rate=1e308, outputs="binary").fit(np.array([[1e4, 1e4], [0.0, 0.0]]),
+                                                                   np.array([1.0, 0.0]), epochs=5),
+     ValueError, "the weights must stay finite for Perceptron.fit"),
+])
+def test_more_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

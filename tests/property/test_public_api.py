@@ -1,0 +1,135 @@
+"""Every public callable of dlhelpers.scratch keeps the promise of :mod:`tests.property.contract`.
+
+The public names are discovered from each module's ``__all__`` (pkgutil over dlhelpers.scratch), so a
+new module (rnn, lstm, gru, gan, vae, ...) is held to the same promise: a public name without an entry
+in :data:`tests.property.specs.SPECS` fails ``test_every_public_callable_has_a_spec``.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import dlhelpers.scratch
+from hypothesis import settings
+
+from tests.property.contract import PROFILE
+from tests.property.specs import SPECS
+
+#: Known defects in modules of dlhelpers.scratch: (test, public name) → the defect, test being "promise" (the
+#: generated test) or "exhaustive" (every argument × every bad value). Each case is an xfail(strict=True), so it
+#: turns red once the defect is fixed: then delete its line here (and its case in test_known_defects.py).
+_HUGE_PADDING = ("padding=10**12 (an int) raises ValueError with NumPy's message 'array is too big; ...' and "
+                 "padding=10**5 raises MemoryError (it allocates the padded input): the padding needs an upper bound")
+KNOWN_DEFECTS: dict[tuple, str] = {
+    ("exhaustive", "conv2d_forward"): _HUGE_PADDING,
+    ("exhaustive", "conv2d_forward_loop"): _HUGE_PADDING,
+    ("exhaustive", "conv2d_steps"): _HUGE_PADDING,
+    ("exhaustive", "average_pool2d_forward"): "pool_size=10**12 with padding='same' raises ValueError with NumPy's "
+                                              "message 'array is too big; ...' (10**6 raises MemoryError): 'same' "
+                                              "padding of a window larger than the input needs a bound",
+    ("exhaustive", "pad_amounts"): "strides is not validated: pad_amounts(1, 1, 1, 1, None, 'valid') raises TypeError "
+                                   "'cannot unpack non-iterable NoneType object'",
+    ("exhaustive", "pool2d_steps"): "mode is compared before it is validated: pool2d_steps(x, mode=np.array([1., 2.])) "
+                                    "raises ValueError 'The truth value of an array ... is ambiguous'",
+}
+
+
+def public_callables():
+    """(module name, public name, object) for every callable in every public module's ``__all__``, each object once."""
+    found, seen = [], set()
+    for info in pkgutil.iter_modules(dlhelpers.scratch.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"dlhelpers.scratch.{info.name}")
+        names = getattr(module, "__all__", None)
+        if names is None:
+            found.append((info.name, "__all__", None))
+            continue
+        for name in names:
+            obj = getattr(module, name)
+            if callable(obj) and id(obj) not in seen:
+                seen.add(id(obj))
+                found.append((info.name, name, obj))
+    return found
+
+
+PUBLIC = public_callables()
+
+
+def test_every_module_declares_all_and_every_public_callable_has_a_spec():
+    no_all = [m for m, n, _ in PUBLIC if n == "__all__"]
+    assert not no_all, f"these dlhelpers.scratch modules must declare __all__ (their public names): {no_all}"
+    missing = sorted(f"dlhelpers.scratch.{m}.{n}" for m, n, _ in PUBLIC if n not in SPECS)
+    assert not missing, (
+        f"every public callable of dlhelpers.scratch must have a property spec; missing {missing}. "
+        "Add an entry to SPECS in tests/property/specs.py (calls(...) for a function, backward_of(...) for a "
+        "backward pass, record_of(...) for a result type) so the bad-input promise covers it.")
+    assert len(PUBLIC) > 100                         # the whole API is really discovered
+
+
+def test_specs_name_only_public_callables():
+    public = {n for _, n, _ in PUBLIC}
+    stale = sorted(set(SPECS) - public)
+    assert not stale, f"SPECS has entries for names that are no longer public: {stale}. Delete them."
+
+
+def _cases(test):
+    for module, name, obj in PUBLIC:
+        if obj is None or name not in SPECS:
+            continue
+        if test == "exhaustive" and not hasattr(SPECS[name], "exhaustive"):
+            continue
+        defect = KNOWN_DEFECTS.get((test, name))
+        marks = [pytest.mark.xfail(strict=True, reason=defect)] if defect else []
+        yield pytest.param(name, obj, id=f"{module}.{name}", marks=marks)
+
+
+def test_known_defects_name_public_callables():
+    public = {n for _, n, _ in PUBLIC}
+    assert {name for _, name in KNOWN_DEFECTS} <= public
+
+
+@pytest.mark.parametrize("name, obj", list(_cases("promise")))
+@PROFILE
+@given(data=st.data())
+def test_keeps_the_promise_for_valid_bad_and_extreme_input(name, obj, data):
+    SPECS[name](data, obj)
+
+
+@pytest.mark.parametrize("name, obj", list(_cases("exhaustive")))
+@settings(PROFILE, max_examples=2)
+@given(data=st.data())
+def test_every_argument_with_every_bad_value(name, obj, data):
+    SPECS[name].exhaustive(data, obj)
+
+
+def test_every_backward_pass_has_a_backward_spec():
+    backward = sorted(n for _, n, _ in PUBLIC if "backward" in n)
+    assert backward, "no backward passes discovered"
+    plain = [n for n in backward if n in SPECS and not getattr(SPECS[n], "is_backward", False)]
+    assert not plain, f"these backward passes must be specified with backward_of(...) (dout checks): {plain}"
+
+
+def test_every_public_callable_and_method_has_a_docstring_and_gradients_state_their_formula():
+    import inspect
+    undocumented, no_formula = [], []
+    for module, name, obj in PUBLIC:
+        if obj is None:
+            continue
+        if not inspect.getdoc(obj):
+            undocumented.append(f"{module}.{name}")
+        if inspect.isclass(obj):
+            for attr, value in vars(obj).items():
+                fn = value.fget if isinstance(value, property) else value
+                if (not attr.startswith("_") or attr == "__call__") and callable(fn) and not (fn.__doc__ or "").strip():
+                    undocumented.append(f"{module}.{name}.{attr}")
+        if name.endswith(("_grad", "_derivative")):
+            first = inspect.getdoc(obj).splitlines()[0] if inspect.getdoc(obj) else ""
+            if "=" not in first:
+                no_formula.append(f"{module}.{name}")
+    assert not undocumented, f"public callables need a docstring (Args / Returns / Shapes): {undocumented}"
+    assert not no_formula, f"every *_grad and *_derivative states its formula on its first line: {no_formula}"
