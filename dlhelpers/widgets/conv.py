@@ -25,7 +25,6 @@ class ConvStepper(StepperShell):
                  kernel_text=DEFAULT_KERNEL_TEXT, presenter: bool = False):
         super().__init__(ConvStepperState(image, kernel, bias, strides, padding, kernel_text), presenter=presenter)
         s = self.state
-        self._syncing = False
         self.image = W.Dropdown(options=list(INPUTS), value=s.image_name, description="image")
         self.kernel = W.Dropdown(options=list(KERNEL_CHOICES), value=s.kernel_name, description="kernel")
         self.kernel_text = W.Text(value=s.kernel_text, description="typed", placeholder="e.g. 1 0 1; 0 1 0; 1 0 1",
@@ -49,14 +48,8 @@ class ConvStepper(StepperShell):
     def _image_chosen(self, change):
         """A course image brings the course's settings (the RGB corner: its kernels, padding 1, bias 1)."""
         preset = PRESETS.get(change["new"])
-        if preset:
-            self._syncing = True
-            try:
-                self.kernel.value, self.bias.value = preset["kernel"], preset["bias"]
-                self.strides.value, self.padding.value = preset["strides"], preset["padding"]
-            finally:
-                self._syncing = False
-        self._reconfigure()
+        self.set_controls([(self.kernel, preset["kernel"]), (self.bias, preset["bias"]),
+                           (self.strides, preset["strides"]), (self.padding, preset["padding"])] if preset else [])
 
     def _reconfigure(self):
         if self._syncing:

@@ -22,7 +22,6 @@ class PoolStepper(StepperShell):
                  presenter: bool = False):
         super().__init__(PoolStepperState(image, pool_size, strides, padding, mode), presenter=presenter)
         s = self.state
-        self._syncing = False
         self.image = W.Dropdown(options=list(POOL_INPUTS), value=s.image_name, description="image")
         self.mode = W.ToggleButtons(options=["max", "average"], value=s.mode, description="pooling")
         self.pool_size = W.IntSlider(value=s.pool_size, min=1, max=MAX_POOL_SIZE, description="pool size")
@@ -34,15 +33,10 @@ class PoolStepper(StepperShell):
         self.build(W.HBox([W.VBox([self.image, self.mode]), W.VBox([self.pool_size, self.strides, self.padding])]))
 
     def _image_chosen(self, change):
+        """A course map brings its course settings (window size and stride)."""
         preset = POOL_PRESETS.get(change["new"])
-        if preset:
-            self._syncing = True
-            try:
-                self.pool_size.value = preset["pool_size"]
-                self.strides.value = preset["strides"] or "pool size"
-            finally:
-                self._syncing = False
-        self._reconfigure()
+        self.set_controls([(self.pool_size, preset["pool_size"]),
+                           (self.strides, preset["strides"] or "pool size")] if preset else [])
 
     def _reconfigure(self):
         if self._syncing:

@@ -67,6 +67,7 @@ class StepperShell(WidgetShell):
         self.state = state
         self.scale = PRESENTER_SCALE if presenter else 1.0
         self.playing = False
+        self._syncing = False      # True while set_controls fills in several controls at once
         self.back_button = W.Button(description="◀ Back", tooltip="one step back (← key)")
         self.next_button = W.Button(description="Next ▶", button_style="primary", tooltip="one step forward (→ key)")
         self.reset_button = W.Button(description="⟲ Reset", tooltip="back to the start (Home key)")
@@ -100,6 +101,23 @@ class StepperShell(WidgetShell):
         self._style_buttons()
         self.refresh()
         return self.widget
+
+    def set_controls(self, values):
+        """Set several settings controls at once (a preset), then reconfigure the state once.
+
+        ``values`` is a list of (control, value) pairs. Without this, each control's observer would
+        reconfigure the state on its own, with a half-applied mix of old and new settings.
+        """
+        self._syncing = True
+        try:
+            for control, value in values:
+                control.value = value
+        finally:
+            self._syncing = False
+        self._reconfigure()
+
+    def _reconfigure(self):
+        """Subclasses with settings controls: read them into the state and refresh."""
 
     # what subclasses provide
     def render(self) -> str:

@@ -3,6 +3,7 @@
 Needs Debian's ``chromium`` (``apt-get install chromium``; never ``playwright install``). Skipped
 when it is missing, except under CI (``CI=true``), where a missing browser is a failure.
 """
+import contextlib
 import os
 import shutil
 import socket
@@ -75,3 +76,31 @@ def lab(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def open_notebook(page, lab_url, name, timeout=90_000):
+    """Open notebook ``name`` (a file in the server's folder) and wait until its kernel is up and idle."""
+    page.goto(f"{lab_url}/lab/tree/{name}?reset", timeout=60_000)
+    page.wait_for_function(
+        f"""(() => {{ const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+            return w && w.context && w.context.path.endsWith({name!r}) && k && k.status === 'idle'; }})()""",
+        timeout=timeout)
+
+
+@contextlib.contextmanager
+def browser_page(name, viewport=(1400, 1000)):
+    """A page of headless Debian Chromium; on failure it saves ``<name>_failure.png`` under ARTIFACTS."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        try:
+            yield page
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / f"{name}_failure.png"))
+            raise
+        finally:
+            browser.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, BROWSER_ARGS, CHROMIUM, NOTEBOOKS
+from .conftest import ARTIFACTS, NOTEBOOKS, browser_page, open_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -39,72 +39,55 @@ def _wait_text(page, selector, text, timeout=30_000):
 def _drive_stepper(lab, notebook, selector, total, name, n_clicks=5):
     """Open ``notebook``, run all cells, check the stepper starts at step 0, click Next (timed, 5 times),
     press → over it, switch presenter mode on; saves screenshots and the timings under ARTIFACTS."""
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     result = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            nb_name = Path(notebook).name
-            page.goto(f"{lab}/lab/tree/{nb_name}?reset", timeout=60_000)
-            # wait until this notebook is the current tab and its kernel is up and idle
-            page.wait_for_function(
-                f"""(() => {{ const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-                    const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-                    return w && w.context && w.context.path.endsWith({nb_name!r}) && k && k.status === 'idle'; }})()""",
-                timeout=90_000)
-            page.wait_for_timeout(1000)     # JupyterLab writes the kernel's metadata in once it is up
-            # opening alone must not change the notebook (else JupyterLab asks "Save changes?" on closing)
-            result["dirty_after_opening"] = page.evaluate("window.jupyterapp.shell.currentWidget.context.model.dirty")
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            news = page.get_by_role("button", name="No", exact=True)      # JupyterLab's "news?" toast
-            next_button = page.get_by_role("button", name="Next ▶").first
-            next_button.wait_for(timeout=120_000)
-            _wait_text(page, selector, f"step 0 of {total}", timeout=120_000)
-            # wait for the whole notebook to finish (its last cell has run): no later cell may move the widget
-            page.wait_for_function(
-                """(() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
-                    return cells.get(cells.length - 1).executionCount !== null; })()""", timeout=180_000)
-            page.wait_for_timeout(500)
-            result["after_run_all"] = _step_text(page, selector)
-            result["static_picture_visible"] = page.get_by_text("a static picture of its first frame").count()
-            if news.count():
-                news.first.click()
-            next_button.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / f"{name}_start.png"))
-            # Play steps on by itself from here; Pause stops where it is
-            page.get_by_role("button", name="▶ Play").first.click()
-            _wait_text(page, selector, f"step 2 of {total}")
-            page.get_by_role("button", name="❚❚ Pause").first.click()
-            page.get_by_role("button", name="▶ Play").first.wait_for(timeout=10_000)
-            paused = _step_text(page, selector)
-            page.wait_for_timeout(2000)
-            result["play_then_pause"] = [paused, _step_text(page, selector)]
-            page.get_by_role("button", name="⟲ Reset").first.click()
-            _wait_text(page, selector, f"step 0 of {total}")
-            clicks = []
-            for k in range(1, n_clicks + 1):
-                clicks.append(page.evaluate(_CLICK_TIMED, [selector, "Next ▶", f"step {k} of {total}"]))
-            result["click_ms"] = [round(ms, 1) for ms in clicks]
-            result["after_clicks"] = _step_text(page, selector)
-            page.locator(selector).last.hover()
-            page.keyboard.press("ArrowRight")
-            _wait_text(page, selector, f"step {n_clicks + 1} of {total}")
-            result["after_arrow_key"] = _step_text(page, selector)
-            page.screenshot(path=str(ARTIFACTS / f"{name}_stepped.png"))
-            page.get_by_role("button", name="Presenter mode").first.click()
-            page.wait_for_function(
-                f"[...document.querySelectorAll('{selector}')].some(e => e.closest('.dl-stepper').style.fontSize === '26px')",
-                timeout=30_000)
-            page.locator(selector).last.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / f"{name}_presenter.png"))
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / f"{name}_failure.png"))
-            raise
-        finally:
-            browser.close()
+    with browser_page(name) as page:
+        nb_name = Path(notebook).name
+        open_notebook(page, lab, nb_name)
+        page.wait_for_timeout(1000)     # JupyterLab writes the kernel's metadata in once it is up
+        # opening alone must not change the notebook (else JupyterLab asks "Save changes?" on closing)
+        result["dirty_after_opening"] = page.evaluate("window.jupyterapp.shell.currentWidget.context.model.dirty")
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        news = page.get_by_role("button", name="No", exact=True)      # JupyterLab's "news?" toast
+        next_button = page.get_by_role("button", name="Next ▶").first
+        next_button.wait_for(timeout=120_000)
+        _wait_text(page, selector, f"step 0 of {total}", timeout=120_000)
+        # wait for the whole notebook to finish (its last cell has run): no later cell may move the widget
+        page.wait_for_function(
+            """(() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+                return cells.get(cells.length - 1).executionCount !== null; })()""", timeout=180_000)
+        page.wait_for_timeout(500)
+        result["after_run_all"] = _step_text(page, selector)
+        result["static_picture_visible"] = page.get_by_text("a static picture of its first frame").count()
+        if news.count():
+            news.first.click()
+        next_button.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"{name}_start.png"))
+        # Play steps on by itself from here; Pause stops where it is
+        page.get_by_role("button", name="▶ Play").first.click()
+        _wait_text(page, selector, f"step 2 of {total}")
+        page.get_by_role("button", name="❚❚ Pause").first.click()
+        page.get_by_role("button", name="▶ Play").first.wait_for(timeout=10_000)
+        paused = _step_text(page, selector)
+        page.wait_for_timeout(2000)
+        result["play_then_pause"] = [paused, _step_text(page, selector)]
+        page.get_by_role("button", name="⟲ Reset").first.click()
+        _wait_text(page, selector, f"step 0 of {total}")
+        clicks = []
+        for k in range(1, n_clicks + 1):
+            clicks.append(page.evaluate(_CLICK_TIMED, [selector, "Next ▶", f"step {k} of {total}"]))
+        result["click_ms"] = [round(ms, 1) for ms in clicks]
+        result["after_clicks"] = _step_text(page, selector)
+        page.locator(selector).last.hover()
+        page.keyboard.press("ArrowRight")
+        _wait_text(page, selector, f"step {n_clicks + 1} of {total}")
+        result["after_arrow_key"] = _step_text(page, selector)
+        page.screenshot(path=str(ARTIFACTS / f"{name}_stepped.png"))
+        page.get_by_role("button", name="Presenter mode").first.click()
+        page.wait_for_function(
+            f"[...document.querySelectorAll('{selector}')].some(e => e.closest('.dl-stepper').style.fontSize === '26px')",
+            timeout=30_000)
+        page.locator(selector).last.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"{name}_presenter.png"))
     (ARTIFACTS / f"{name}_timing.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
     print(f"{name}: click → display {result['click_ms']} ms")
     return result

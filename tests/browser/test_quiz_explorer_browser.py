@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from .conftest import ARTIFACTS, BROWSER_ARGS, CHROMIUM
+from .conftest import ARTIFACTS, browser_page, open_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -28,58 +28,42 @@ CELLS = [
 
 
 def test_quiz_and_explorer_in_jupyterlab(lab, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     nb = new_notebook(cells=[new_code_cell(c) for c in CELLS],
-                      metadata={"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+                      metadata={"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}})
     nbformat.write(nb, tmp_path / "course" / "quiz_explorer.ipynb")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     r = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 1300})
-        try:
-            page.goto(f"{lab}/lab/tree/quiz_explorer.ipynb?reset", timeout=60_000)
-            page.wait_for_function(
-                """(() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-                    const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-                    return w && w.context && w.context.path.endsWith('quiz_explorer.ipynb') && k
-                           && k.status === 'idle'; })()""", timeout=90_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            train = page.locator(".widget-button", has_text="Train").first
-            train.wait_for(timeout=120_000)
-            page.wait_for_selector("img[alt='decision boundary and loss curves']", timeout=120_000)
-            page.wait_for_timeout(1500)               # let the browser settle every control's value
-            r["stale_after_run_all"] = page.get_by_text("settings changed").count()
+    with browser_page("quiz_explorer", viewport=(1300, 1300)) as page:
+        open_notebook(page, lab, "quiz_explorer.ipynb")
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        train = page.locator(".widget-button", has_text="Train").first
+        train.wait_for(timeout=120_000)
+        page.wait_for_selector("img[alt='decision boundary and loss curves']", timeout=120_000)
+        page.wait_for_timeout(1500)               # let the browser settle every control's value
+        r["stale_after_run_all"] = page.get_by_text("settings changed").count()
 
-            radios = page.locator(".widget-radio-box").first
-            radios.locator("label", has_text="23 × 23").click()
-            page.locator(".widget-button", has_text="Check").first.click()
-            page.get_by_text("Not quite").first.wait_for(timeout=20_000)
-            radios.locator("label", has_text="24 × 24").click()
-            page.locator(".widget-button", has_text="Check").first.click()
-            page.get_by_text("Correct.").first.wait_for(timeout=20_000)
-            box = page.locator("svg[aria-label='correct']").first.bounding_box()
-            r["tick_px"] = [box["width"], box["height"]] if box else None
-            page.screenshot(path=str(ARTIFACTS / "quiz_answered.png"))
+        radios = page.locator(".widget-radio-box").first
+        radios.locator("label", has_text="23 × 23").click()
+        page.locator(".widget-button", has_text="Check").first.click()
+        page.get_by_text("Not quite").first.wait_for(timeout=20_000)
+        radios.locator("label", has_text="24 × 24").click()
+        page.locator(".widget-button", has_text="Check").first.click()
+        page.get_by_text("Correct.").first.wait_for(timeout=20_000)
+        box = page.locator("svg[aria-label='correct']").first.bounding_box()
+        r["tick_px"] = [box["width"], box["height"]] if box else None
+        page.screenshot(path=str(ARTIFACTS / "quiz_answered.png"))
 
-            page.locator(".widget-dropdown", has_text="activation").locator("select").select_option("relu")
-            page.get_by_text("settings changed — press Train to update").first.wait_for(timeout=20_000)
-            page.locator(".widget-dropdown", has_text="batch size").locator("select").select_option(label="1")
-            train.click()
-            page.locator(".widget-button:disabled", has_text="Training…").wait_for(timeout=20_000)
-            r["busy_status"] = page.locator(".widget-html", has_text="Training…").first.inner_text()
-            page.screenshot(path=str(ARTIFACTS / "explorer_training.png"))
-            page.locator(".widget-button:not(:disabled)", has_text="Train").wait_for(timeout=180_000)
-            page.wait_for_timeout(500)
-            r["stale_after_training"] = page.get_by_text("settings changed").count()
-            r["report"] = page.locator(".widget-html", has_text="trained:").first.inner_text()
-            page.screenshot(path=str(ARTIFACTS / "explorer_trained.png"))
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / "quiz_explorer_failure.png"))
-            raise
-        finally:
-            browser.close()
+        page.locator(".widget-dropdown", has_text="activation").locator("select").select_option("relu")
+        page.get_by_text("settings changed — press Train to update").first.wait_for(timeout=20_000)
+        page.locator(".widget-dropdown", has_text="batch size").locator("select").select_option(label="1")
+        train.click()
+        page.locator(".widget-button:disabled", has_text="Training…").wait_for(timeout=20_000)
+        r["busy_status"] = page.locator(".widget-html", has_text="Training…").first.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "explorer_training.png"))
+        page.locator(".widget-button:not(:disabled)", has_text="Train").wait_for(timeout=180_000)
+        page.wait_for_timeout(500)
+        r["stale_after_training"] = page.get_by_text("settings changed").count()
+        r["report"] = page.locator(".widget-html", has_text="trained:").first.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "explorer_trained.png"))
     (ARTIFACTS / "quiz_explorer.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
     assert r["stale_after_run_all"] == 0
     assert r["tick_px"] and min(r["tick_px"]) >= 16
