@@ -13,7 +13,16 @@ __all__ = ["lenet5", "vgg", "inception_module", "inception_net", "residual_block
 
 def lenet5(input_shape=(32, 32, 1), num_classes=10, activation="tanh"):
     """LeNet-5 (LeCun et al., 1998) in its common modern form: conv 6@5×5 → avg-pool → conv 16@5×5 →
-    avg-pool → dense 120 → dense 84 → softmax. 61,706 parameters for 32×32×1 inputs and 10 classes."""
+    avg-pool → dense 120 → dense 84 → softmax. 61,706 parameters for 32×32×1 inputs and 10 classes.
+
+    Args:
+        input_shape: (H, W, C) of the images (32×32×1 in the paper; 8×8 digits are too small for it).
+        num_classes: size of the softmax output.
+        activation: of the conv and dense layers ("tanh" as in the paper; "relu" trains faster).
+
+    Returns:
+        An uncompiled ``keras.Sequential`` named "lenet5", layers named as in the paper (c1, s2, ...).
+    """
     return keras.Sequential([
         keras.Input(input_shape),
         layers.Conv2D(6, 5, activation=activation, name="c1"),          # 28×28×6
@@ -28,7 +37,18 @@ def lenet5(input_shape=(32, 32, 1), num_classes=10, activation="tanh"):
 
 
 def vgg(input_shape=(32, 32, 3), num_classes=10, blocks=((32, 2), (64, 2)), dense=(128,), batch_norm=False):
-    """VGG-style: blocks of ``n`` 3×3 'same' convolutions with ``filters`` each, then 2×2 max pooling."""
+    """VGG-style: blocks of ``n`` 3×3 'same' convolutions with ``filters`` each, then 2×2 max pooling.
+
+    Args:
+        input_shape: (H, W, C); H and W must survive one halving per block.
+        num_classes: size of the softmax output.
+        blocks: ``(filters, n)`` per block.
+        dense: sizes of the ReLU dense layers before the output.
+        batch_norm: put BatchNormalization between each convolution and its ReLU.
+
+    Returns:
+        An uncompiled ``keras.Sequential`` named "vgg" (layers ``block{b}_conv{i}``, ``fc{i}``, ``output``).
+    """
     model = keras.Sequential([keras.Input(input_shape)], name="vgg")
     for b, (filters, n) in enumerate(blocks, start=1):
         for i in range(1, n + 1):
@@ -46,7 +66,19 @@ def vgg(input_shape=(32, 32, 3), num_classes=10, blocks=((32, 2), (64, 2)), dens
 
 
 def inception_module(x, f1, f3_reduce, f3, f5_reduce, f5, pool_proj, name="inception"):
-    """GoogLeNet's module: 1×1, 1×1→3×3, 1×1→5×5 and 3×3-pool→1×1 branches, concatenated on channels."""
+    """GoogLeNet's module: 1×1, 1×1→3×3, 1×1→5×5 and 3×3-pool→1×1 branches, concatenated on channels.
+
+    Args:
+        x: a Keras tensor (N, H, W, C) of a functional model.
+        f1: filters of the 1×1 branch.
+        f3_reduce, f3: 1×1 reduction, then 3×3 filters.
+        f5_reduce, f5: 1×1 reduction, then 5×5 filters.
+        pool_proj: 1×1 filters after the 3×3 max pooling.
+        name: prefix of the layer names.
+
+    Returns:
+        The Keras tensor (N, H, W, f1 + f3 + f5 + pool_proj).
+    """
     b1 = layers.Conv2D(f1, 1, padding="same", activation="relu", name=f"{name}_1x1")(x)
     b3 = layers.Conv2D(f3_reduce, 1, padding="same", activation="relu", name=f"{name}_3x3_reduce")(x)
     b3 = layers.Conv2D(f3, 3, padding="same", activation="relu", name=f"{name}_3x3")(b3)
@@ -58,14 +90,32 @@ def inception_module(x, f1, f3_reduce, f3, f5_reduce, f5, pool_proj, name="incep
 
 
 def inception_net(input_shape=(28, 28, 192), module=(64, 96, 128, 16, 32, 32)):
-    """A model holding just one Inception module (default: GoogLeNet's 'inception 3a' sizes)."""
+    """A model holding just one Inception module (default: GoogLeNet's 'inception 3a' sizes).
+
+    Args:
+        input_shape: (H, W, C) of the module's input.
+        module: ``(f1, f3_reduce, f3, f5_reduce, f5, pool_proj)`` for :func:`inception_module`.
+
+    Returns:
+        A ``keras.Model`` named "inception_3a" (output 28×28×256 with the defaults).
+    """
     inp = keras.Input(input_shape)
     return keras.Model(inp, inception_module(inp, *module, name="inception_3a"), name="inception_3a")
 
 
 def residual_block(x, filters, strides=1, name="res"):
     """Two 3×3 conv + batch norm layers and a shortcut: identity when shapes match, otherwise a
-    1×1 convolution with the same stride (the projection shortcut). out = relu(F(x) + shortcut(x))."""
+    1×1 convolution with the same stride (the projection shortcut). out = relu(F(x) + shortcut(x)).
+
+    Args:
+        x: a Keras tensor (N, H, W, C).
+        filters: channels of both convolutions (and of the output).
+        strides: stride of the first convolution (2 halves H and W and needs the projection).
+        name: prefix of the layer names.
+
+    Returns:
+        The Keras tensor (N, H / strides, W / strides, filters).
+    """
     y = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False, name=f"{name}_conv1")(x)
     y = layers.BatchNormalization(name=f"{name}_bn1")(y)
     y = layers.Activation("relu", name=f"{name}_relu1")(y)
@@ -87,7 +137,17 @@ def _stem(inp, filters):
 
 def resnet(input_shape=(8, 8, 1), num_classes=10, stages=((16, 1), (32, 1)), name="resnet"):
     """A small ResNet: stem, then per stage (filters, blocks) residual blocks (the first of each later
-    stage downsamples with stride 2 and a projection shortcut), global average pooling, softmax."""
+    stage downsamples with stride 2 and a projection shortcut), global average pooling, softmax.
+
+    Args:
+        input_shape: (H, W, C) of the images.
+        num_classes: size of the softmax output.
+        stages: ``(filters, blocks)`` per stage.
+        name: the model's name.
+
+    Returns:
+        An uncompiled ``keras.Model`` (19,994 parameters with the defaults).
+    """
     inp = keras.Input(input_shape)
     x = _stem(inp, stages[0][0])
     for s, (filters, n) in enumerate(stages):
@@ -100,7 +160,20 @@ def resnet(input_shape=(8, 8, 1), num_classes=10, stages=((16, 1), (32, 1)), nam
 def plain_net(input_shape=(8, 8, 1), num_classes=10, filters=16, depth=10, residual=False, batch_norm=False,
               name=None):
     """``depth`` 3×3 conv layers of the same width, with or without identity shortcuts around each
-    pair: the same network twice, to compare how gradients reach the first layer."""
+    pair: the same network twice, to compare how gradients reach the first layer.
+
+    Args:
+        input_shape: (H, W, C) of the images.
+        num_classes: size of the softmax output.
+        filters: channels of every convolution.
+        depth: number of convolutions (the first, then pairs).
+        residual: add an identity shortcut around each pair.
+        batch_norm: put BatchNormalization after the first convolution of each pair.
+        name: the model's name ("residual" or "plain" by default).
+
+    Returns:
+        An uncompiled ``keras.Model``; both variants have the same number of parameters.
+    """
     inp = keras.Input(input_shape)
     x = layers.Conv2D(filters, 3, padding="same", activation="relu", name="conv_0")(inp)
     for i in range(1, depth, 2):
@@ -117,7 +190,20 @@ def plain_net(input_shape=(8, 8, 1), num_classes=10, filters=16, depth=10, resid
 def cnn(input_shape=(8, 8, 1), num_classes=10, filters=(32, 64), dense=128, dropout=0.0, batch_norm=False,
         bn_momentum=0.99):
     """The workhorse of Unit II: per entry of ``filters`` a 3×3 'same' conv (+ BN) + ReLU + 2×2 max pool,
-    then dense + dropout + softmax."""
+    then dense + dropout + softmax.
+
+    Args:
+        input_shape: (H, W, C) of the images.
+        num_classes: size of the softmax output.
+        filters: channels of each conv block (each block halves H and W).
+        dense: units of the hidden dense layer.
+        dropout: rate of the Dropout before the output (0: no Dropout layer).
+        batch_norm: BatchNormalization between each convolution and its ReLU.
+        bn_momentum: the batch-norm layers' momentum.
+
+    Returns:
+        An uncompiled ``keras.Sequential`` named "cnn" (layers conv1, bn1, relu1, pool1, ..., output).
+    """
     model = keras.Sequential([keras.Input(input_shape)], name="cnn")
     for i, f in enumerate(filters, start=1):
         model.add(layers.Conv2D(f, 3, padding="same", activation=None if batch_norm else "relu", name=f"conv{i}"))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-import tensorflow as tf
+
+from .gradtape import forward_and_grads
 
 __all__ = ["conv2d_layer", "conv2d_forward_and_grads"]
 
@@ -12,6 +13,21 @@ def conv2d_layer(kernel, bias=None, strides=1, padding="valid", activation=None)
     """A built Keras model doing the same convolution as ``scratch.conv.conv2d_forward``.
 
     Keras's Conv2D knows "valid" and "same"; an int padding p becomes ZeroPadding2D(p) + "valid".
+
+    Args:
+        kernel: (KH, KW, C, F) array; its dtype becomes the model's dtype.
+        bias: (F,) array, or None for zeros.
+        strides: int or (rows, cols), as in the scratch twin.
+        padding: "valid", "same" or an int number of zero rows/columns on every side.
+        activation: a Keras activation name, or None.
+
+    Returns:
+        A ``keras.Sequential`` taking (N, H, W, C); its Conv2D layer is named ``"conv"``.
+
+    Example:
+        >>> model = conv2d_layer(np.ones((3, 3, 1, 1)), padding=1)
+        >>> model(np.ones((1, 5, 5, 1))).shape
+        TensorShape([1, 5, 5, 1])
     """
     kernel = np.asarray(kernel)
     KH, KW, C, F = kernel.shape
@@ -30,12 +46,19 @@ def conv2d_layer(kernel, bias=None, strides=1, padding="valid", activation=None)
 
 
 def conv2d_forward_and_grads(x, kernel, bias, dout, strides=1, padding="valid"):
-    """Keras's output and, for upstream gradient ``dout``, (dx, {"kernel", "bias"}) from GradientTape."""
+    """Keras's convolution and its gradients for upstream ``dout``: the twin of forward + backward.
+
+    Args:
+        x: (N, H, W, C) input, converted to the kernel's dtype.
+        kernel: (KH, KW, C, F); bias: (F,).
+        dout: (N, H_out, W_out, F) upstream gradient ∂L/∂out.
+        strides, padding: as in :func:`conv2d_layer`.
+
+    Returns:
+        ``(out, dx, grads)``: out (N, H_out, W_out, F), dx (N, H, W, C) and
+        ``{"kernel": (KH, KW, C, F), "bias": (F,)}``, as ``scratch.conv.conv2d_forward`` + ``conv2d_backward``.
+    """
     model = conv2d_layer(kernel, bias, strides, padding)
     conv = model.get_layer("conv")
-    xt = tf.Variable(np.asarray(x, dtype=np.asarray(kernel).dtype))
-    with tf.GradientTape() as tape:
-        out = model(xt)
-        target = tf.reduce_sum(out * dout)
-    dx, dk, db = tape.gradient(target, [xt, conv.kernel, conv.bias])
-    return out.numpy(), dx.numpy(), {"kernel": dk.numpy(), "bias": db.numpy()}
+    x = np.asarray(x, dtype=np.asarray(kernel).dtype)
+    return forward_and_grads(model, x, dout, {"kernel": conv.kernel, "bias": conv.bias})

@@ -3,13 +3,23 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-import tensorflow as tf
+
+from .gradtape import forward_and_grads
 
 __all__ = ["dense_layer", "dense_forward_and_grads"]
 
 
 def dense_layer(kernel, bias, activation=None):
-    """A built ``keras.layers.Dense`` holding ``kernel`` (in, units) and ``bias`` (units,)."""
+    """A built ``keras.layers.Dense`` holding the given weights.
+
+    Args:
+        kernel: (in, units) array; its dtype becomes the layer's dtype.
+        bias: (units,) array.
+        activation: any Keras activation name, or None for the plain affine map.
+
+    Returns:
+        The built layer; ``layer(x)`` computes ``activation(x @ kernel + bias)``.
+    """
     kernel = np.asarray(kernel)
     layer = keras.layers.Dense(kernel.shape[1], activation=activation, dtype=str(kernel.dtype))
     layer.build((None, kernel.shape[0]))
@@ -18,11 +28,17 @@ def dense_layer(kernel, bias, activation=None):
 
 
 def dense_forward_and_grads(x, kernel, bias, dout):
-    """Output of Keras's Dense and, for upstream gradient ``dout``, (dx, {"kernel", "bias"}) via GradientTape."""
+    """Keras's Dense output and its gradients for upstream ``dout``: the twin of forward + backward.
+
+    Args:
+        x: (N, in) input, converted to the kernel's dtype.
+        kernel: (in, units); bias: (units,).
+        dout: (N, units) upstream gradient ∂L/∂out.
+
+    Returns:
+        ``(out, dx, grads)``: out (N, units), dx (N, in) and ``{"kernel": (in, units), "bias": (units,)}``,
+        the same as ``scratch.dense.dense_forward`` followed by ``dense_backward``.
+    """
     layer = dense_layer(kernel, bias)
-    xt = tf.Variable(np.asarray(x, dtype=np.asarray(kernel).dtype))
-    with tf.GradientTape() as tape:
-        out = layer(xt)
-        target = tf.reduce_sum(out * dout)      # d(target)/d(out) = dout
-    dx, dk, db = tape.gradient(target, [xt, layer.kernel, layer.bias])
-    return out.numpy(), dx.numpy(), {"kernel": dk.numpy(), "bias": db.numpy()}
+    x = np.asarray(x, dtype=np.asarray(kernel).dtype)
+    return forward_and_grads(layer, x, dout, {"kernel": layer.kernel, "bias": layer.bias})

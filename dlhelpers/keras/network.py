@@ -1,17 +1,37 @@
-"""Keras twin of :mod:`dlhelpers.scratch.network`: the same layer stack as a ``keras.Sequential``."""
+"""Keras twin of :mod:`dlhelpers.scratch.network`: the same layer stack as a ``keras.Sequential``.
+
+:data:`KERAS_BUILDERS` maps each scratch layer class to a function that builds its Keras twin,
+so supporting a new layer type is one entry in that table.
+"""
 from __future__ import annotations
 
 import keras
 
-from ..scratch import network as S
+from .._checks import _fail
+from ..scratch import network as SN
+from ..scratch import layers as SL       # the scratch layer classes
+from .activations import keras_activation
 from .weights import scratch_to_keras
 
-__all__ = ["build_mlp", "from_scratch"]
+__all__ = ["build_mlp", "model_from_scratch", "KERAS_BUILDERS"]
 
 
 def build_mlp(input_dim, hidden=(16,), activation="relu", output_units=1, output_activation="sigmoid",
               kernel_initializer="glorot_uniform", dropout=0.0, dtype="float32", name="mlp"):
     """An MLP: ``hidden`` Dense layers of the given sizes, then the output layer.
+
+    Args:
+        input_dim: number of input features.
+        hidden: sizes of the hidden Dense layers, e.g. ``(16,)`` or ``(32, 16)``.
+        activation: activation of the hidden layers.
+        output_units, output_activation: size and activation of the output layer.
+        kernel_initializer: Keras initializer name for the hidden kernels.
+        dropout: rate of a Dropout layer after each hidden layer (0: none).
+        dtype: the layers' dtype.
+        name: the model's name.
+
+    Returns:
+        An uncompiled ``keras.Sequential``; layers are named ``dense``, ``dense_1``, ...
 
     Example:
         >>> model = build_mlp(64, hidden=(32,), output_units=10, output_activation="softmax")
@@ -29,38 +49,101 @@ def build_mlp(input_dim, hidden=(16,), activation="relu", output_units=1, output
     return keras.Sequential(layers, name=name)
 
 
-def from_scratch(model: S.Sequential, dtype="float32", copy_weights=True):
-    """The Keras model with the same layers, names and (by default) the same weights as a scratch model."""
+# --- one builder per scratch layer class: (scratch layer, dtype) -> list of Keras layers -----------------
+
+def _dense(l, dtype):
+    return [keras.layers.Dense(l.units, activation=keras_activation(l.activation),
+                               kernel_initializer=l.kernel_initializer, bias_initializer=l.bias_initializer,
+                               name=l.name, dtype=dtype)]
+
+
+def _conv2d(l, dtype):
+    conv = keras.layers.Conv2D(l.filters, l.kernel_size, strides=l.strides, activation=keras_activation(l.activation),
+                               padding=l.padding if isinstance(l.padding, str) else "valid",
+                               kernel_initializer=l.kernel_initializer, name=l.name, dtype=dtype)
+    if isinstance(l.padding, str):
+        return [conv]
+    # an int padding p: p rows/columns of zeros on every side, then a "valid" convolution
+    return [keras.layers.ZeroPadding2D(int(l.padding), name=f"{l.name}_pad", dtype=dtype), conv]
+
+
+def _max_pool(l, dtype):
+    return [keras.layers.MaxPooling2D(l.pool_size, l.strides, l.padding, name=l.name, dtype=dtype)]
+
+
+def _average_pool(l, dtype):
+    return [keras.layers.AveragePooling2D(l.pool_size, l.strides, l.padding, name=l.name, dtype=dtype)]
+
+
+def _global_average_pool(l, dtype):
+    return [keras.layers.GlobalAveragePooling2D(name=l.name, dtype=dtype)]
+
+
+def _flatten(l, dtype):
+    return [keras.layers.Flatten(name=l.name, dtype=dtype)]
+
+
+def _batch_norm(l, dtype):
+    return [keras.layers.BatchNormalization(momentum=l.momentum, epsilon=l.epsilon, name=l.name, dtype=dtype)]
+
+
+def _dropout(l, dtype):
+    return [keras.layers.Dropout(l.rate, name=l.name, dtype=dtype)]
+
+
+def _prelu(l, dtype):
+    return [keras.layers.PReLU(name=l.name, dtype=dtype)]
+
+
+KERAS_BUILDERS = {
+    SL.Dense: _dense,
+    SL.Conv2D: _conv2d,
+    SL.MaxPooling2D: _max_pool,
+    SL.AveragePooling2D: _average_pool,
+    SL.GlobalAveragePooling2D: _global_average_pool,
+    SL.Flatten: _flatten,
+    SL.BatchNormalization: _batch_norm,
+    SL.Dropout: _dropout,
+    SL.PReLU: _prelu,
+}
+"""scratch layer class → ``builder(layer, dtype) -> [Keras layers]`` (Conv2D with an int padding gives two)."""
+
+
+def _builder(layer):
+    for cls in type(layer).__mro__:          # a subclass of a supported layer uses its parent's builder
+        if cls in KERAS_BUILDERS:
+            return KERAS_BUILDERS[cls]
+    supported = ", ".join(sorted(c.__name__ for c in KERAS_BUILDERS))
+    _fail(f"layer {getattr(layer, 'name', None)!r}", "model_from_scratch", f"one of the supported layer types "
+          f"({supported})", f"{type(layer).__name__}",
+          "Add a builder for it to dlhelpers.keras.network.KERAS_BUILDERS, or leave the layer out.", exc=TypeError)
+
+
+def model_from_scratch(model, dtype="float32", copy_weights=True):
+    """The Keras model with the same layers, names and (by default) the same weights as a scratch model.
+
+    Args:
+        model: a built ``dlhelpers.scratch.network.Sequential`` (given ``input_dim``/``input_shape``, or
+            after one ``fit``/``predict``).
+        dtype: the Keras layers' dtype; ``"float64"`` for twin checks to ~1e-12.
+        copy_weights: copy the scratch parameters (and batch-norm moving statistics) into the twin;
+            otherwise Keras initialises them itself with the same initializer names.
+
+    Returns:
+        A ``keras.Sequential`` named ``"twin"``.
+
+    Raises:
+        TypeError: a layer has no Keras twin; the message lists the supported layer types.
+    """
+    if not isinstance(model, SN.Sequential):
+        _fail("model", "model_from_scratch", "a dlhelpers.scratch.network.Sequential", f"{type(model).__name__}",
+              "Build one with Sequential([...], input_dim=...) first.", exc=TypeError)
     if model.input_shape is None:
-        raise ValueError("model must be built (give input_dim or input_shape, or call fit/predict once) "
-                         "before from_scratch.")
+        _fail("model", "model_from_scratch", "built", "a model without an input shape",
+              "Give input_dim or input_shape, or call fit/predict once.")
     layers = [keras.Input(model.input_shape, dtype=dtype)]
     for l in model.layers:
-        if isinstance(l, S.Conv2D):
-            layers.append(keras.layers.Conv2D(l.filters, l.kernel_size, strides=l.strides, activation=l.activation,
-                                              padding=l.padding if isinstance(l.padding, str) else "valid",
-                                              name=l.name, dtype=dtype))
-            if not isinstance(l.padding, str):
-                layers.insert(-1, keras.layers.ZeroPadding2D(int(l.padding), name=f"{l.name}_pad", dtype=dtype))
-        elif isinstance(l, S.MaxPooling2D):
-            layers.append(keras.layers.MaxPooling2D(l.pool_size, l.strides, l.padding, name=l.name, dtype=dtype))
-        elif isinstance(l, S.AveragePooling2D):
-            layers.append(keras.layers.AveragePooling2D(l.pool_size, l.strides, l.padding, name=l.name, dtype=dtype))
-        elif isinstance(l, S.GlobalAveragePooling2D):
-            layers.append(keras.layers.GlobalAveragePooling2D(name=l.name, dtype=dtype))
-        elif isinstance(l, S.Flatten):
-            layers.append(keras.layers.Flatten(name=l.name, dtype=dtype))
-        elif isinstance(l, S.BatchNormalization):
-            layers.append(keras.layers.BatchNormalization(momentum=l.momentum, epsilon=l.epsilon, name=l.name,
-                                                          dtype=dtype))
-        elif isinstance(l, S.Dense):
-            layers.append(keras.layers.Dense(l.units, activation=l.activation, name=l.name, dtype=dtype))
-        elif isinstance(l, S.Dropout):
-            layers.append(keras.layers.Dropout(l.rate, name=l.name))
-        elif isinstance(l, S.PReLU):
-            layers.append(keras.layers.PReLU(name=l.name, dtype=dtype))
-        else:
-            raise TypeError(f"layer {l.name!r} of type {type(l).__name__} has no Keras twin yet.")
+        layers.extend(_builder(l)(l, dtype))
     km = keras.Sequential(layers, name="twin")
     if copy_weights:
         scratch_to_keras(model, km)

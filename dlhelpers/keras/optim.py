@@ -3,28 +3,58 @@ from __future__ import annotations
 
 import keras
 
+from .._checks import _fail
 from ..scratch import optim as S
 
-__all__ = ["from_scratch"]
+__all__ = ["optimizer_from_scratch", "schedule_from_scratch", "KERAS_OPTIMIZERS"]
+
+#: scratch optimizer class → builder(scratch optimizer, Keras learning rate) -> Keras optimizer
+KERAS_OPTIMIZERS = {
+    S.SGD: lambda o, lr: keras.optimizers.SGD(lr, momentum=o.momentum, nesterov=o.nesterov),
+    S.RMSprop: lambda o, lr: keras.optimizers.RMSprop(lr, rho=o.rho, epsilon=o.epsilon),
+    S.Adam: lambda o, lr: keras.optimizers.Adam(lr, beta_1=o.beta_1, beta_2=o.beta_2, epsilon=o.epsilon),
+}
 
 
-def _lr(lr):
+def schedule_from_scratch(learning_rate):
+    """The Keras learning rate (a float or a schedule) for a scratch learning rate.
+
+    Args:
+        learning_rate: a positive float, or a scratch ``ExponentialDecay`` / ``StepDecay``
+            (``StepDecay`` is a staircase ``ExponentialDecay``).
+
+    Returns:
+        The float unchanged, or a ``keras.optimizers.schedules.ExponentialDecay`` with the same settings.
+
+    Raises:
+        ValueError: any other callable schedule (Keras cannot read a Python function's formula).
+    """
+    lr = learning_rate
     if isinstance(lr, S.ExponentialDecay):
         return keras.optimizers.schedules.ExponentialDecay(
             lr.initial_learning_rate, lr.decay_steps, lr.decay_rate, staircase=lr.staircase)
     if callable(lr):
-        raise ValueError("learning_rate must be a float or ExponentialDecay/StepDecay for the Keras twin; "
-                         f"got {lr!r}. Wrap custom schedules in a keras LearningRateSchedule yourself.")
+        _fail("learning_rate", "schedule_from_scratch", "a float or a scratch ExponentialDecay/StepDecay",
+              repr(lr), "Wrap custom schedules in a keras.optimizers.schedules.LearningRateSchedule yourself.")
     return lr
 
 
-def from_scratch(opt):
-    """The Keras optimizer with the same rule and hyperparameters as scratch optimizer ``opt``."""
-    if isinstance(opt, S.SGD):
-        return keras.optimizers.SGD(_lr(opt.learning_rate), momentum=opt.momentum, nesterov=opt.nesterov)
-    if isinstance(opt, S.RMSprop):
-        return keras.optimizers.RMSprop(_lr(opt.learning_rate), rho=opt.rho, epsilon=opt.epsilon)
-    if isinstance(opt, S.Adam):
-        return keras.optimizers.Adam(_lr(opt.learning_rate), beta_1=opt.beta_1, beta_2=opt.beta_2,
-                                     epsilon=opt.epsilon)
-    raise TypeError(f"opt must be a scratch SGD, RMSprop or Adam for from_scratch; got {type(opt).__name__}.")
+def optimizer_from_scratch(opt):
+    """The Keras optimizer with the same update rule and hyperparameters as a scratch optimizer.
+
+    Args:
+        opt: a scratch ``SGD`` (with momentum/nesterov), ``RMSprop`` or ``Adam``; its learning rate may
+            be a float or an ``ExponentialDecay``/``StepDecay``.
+
+    Returns:
+        A fresh ``keras.optimizers.Optimizer``: the same steps as ``opt.step`` from the same gradients.
+
+    Raises:
+        TypeError: ``opt`` is not one of the supported optimizers (the message lists them).
+    """
+    for cls in type(opt).__mro__:
+        if cls in KERAS_OPTIMIZERS:
+            return KERAS_OPTIMIZERS[cls](opt, schedule_from_scratch(opt.learning_rate))
+    supported = ", ".join(c.__name__ for c in KERAS_OPTIMIZERS)
+    _fail("opt", "optimizer_from_scratch", f"a scratch optimizer ({supported})", type(opt).__name__,
+          "Build one from dlhelpers.scratch.optim, e.g. SGD(0.1).", exc=TypeError)

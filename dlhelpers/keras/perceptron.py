@@ -9,15 +9,23 @@ __all__ = ["perceptron_model"]
 
 
 def perceptron_model(weights, outputs="bipolar"):
-    """A Keras model computing φ(w0 + w1·x1 + … + wd·xd) with the given [w0, w1, ..., wd].
+    """A Keras model computing φ(w0 + w1·x1 + … + wd·xd) with the given weights: the scratch perceptron's twin.
 
-    ``outputs="bipolar"``: +1 if z ≥ 0 else −1; ``"binary"``: 1 if z > 0 else 0 (as the scratch perceptron).
+    Args:
+        weights: [w0, w1, ..., wd], the bias first, as ``scratch.perceptron.Perceptron.weights``.
+        outputs: ``"bipolar"``: +1 if z ≥ 0 else −1; ``"binary"``: 1 if z > 0 else 0.
+
+    Returns:
+        A float64 ``keras.Model`` taking (N, d) and returning (N, 1); its Dense layer is ``"net_input"``.
+        The threshold has no gradient, which is why the perceptron learns by its own rule.
     """
     w = np.asarray(weights, dtype="float64")
     if w.ndim != 1 or w.size < 2:
-        raise ValueError(f"weights must be [w0, w1, ..., wd] (1-D, at least 2 numbers) for perceptron_model; got {w.shape}.")
+        raise ValueError(f"weights must be [w0, w1, ..., wd] (1-D, at least 2 numbers) for perceptron_model; "
+                         f"got shape {w.shape}. Pass the bias first, e.g. perceptron.weights.")
     if outputs not in ("bipolar", "binary"):
-        raise ValueError(f"outputs must be 'bipolar' or 'binary' for perceptron_model; got {outputs!r}.")
+        raise ValueError(f"outputs must be 'bipolar' or 'binary' for perceptron_model; got {outputs!r}. "
+                         "Use the scratch perceptron's outputs setting.")
     inp = keras.Input((w.size - 1,), dtype="float64")
     dense = keras.layers.Dense(1, dtype="float64", name="net_input")
     z = dense(inp)

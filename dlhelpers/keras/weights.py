@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["scratch_to_keras", "keras_to_scratch"]
+__all__ = ["scratch_to_keras", "keras_to_scratch", "named_variables"]
 
 
 def _keras_weight_layers(km):
@@ -23,12 +23,25 @@ def _pairs(sm, km):
     if len(s_layers) != len(k_layers):
         raise ValueError(f"the models must have the same number of layers with weights for copying; got "
                          f"{len(s_layers)} (scratch) and {len(k_layers)} (keras). Build the twin with "
-                         "dlhelpers.keras.network.from_scratch(model).")
+                         "dlhelpers.keras.network.model_from_scratch(model).")
     return list(zip(s_layers, k_layers))
 
 
 def scratch_to_keras(scratch_model, keras_model):
-    """Set the Keras model's weights from the scratch model's parameters (layer by layer)."""
+    """Set the Keras model's weights from the scratch model's parameters (layer by layer).
+
+    Args:
+        scratch_model: a built scratch ``Sequential``.
+        keras_model: a built Keras model with the same layers with weights, in the same order
+            (e.g. from ``dlhelpers.keras.network.model_from_scratch``).
+
+    Returns:
+        ``keras_model``, changed in place (batch-norm moving statistics are copied too).
+
+    Raises:
+        ValueError: different numbers of layers with weights, or a shape that does not match (the
+            message names the layer).
+    """
     for s, k in _pairs(scratch_model, keras_model):
         new = list(s.params.values()) + list(getattr(s, "state", {}).values())    # BatchNorm: moving stats too
         shapes = [tuple(w.shape) for w in k.get_weights()]
@@ -40,7 +53,18 @@ def scratch_to_keras(scratch_model, keras_model):
 
 
 def keras_to_scratch(keras_model, scratch_model):
-    """Set the scratch model's parameters from the Keras model's weights."""
+    """Set the scratch model's parameters from the Keras model's weights.
+
+    Args:
+        keras_model: a built Keras model.
+        scratch_model: a built scratch ``Sequential`` with the same layers with weights, in the same order.
+
+    Returns:
+        ``scratch_model``, its ``params`` (and batch-norm ``state``) replaced, in its own dtype.
+
+    Raises:
+        ValueError: different numbers of layers with weights, or a shape that does not match.
+    """
     for s, k in _pairs(scratch_model, keras_model):
         weights = k.get_weights()
         state = getattr(s, "state", {})
@@ -51,3 +75,20 @@ def keras_to_scratch(keras_model, scratch_model):
         for (d, key), w in zip(targets, weights):
             d[key] = np.asarray(w, dtype=scratch_model.dtype)
     return scratch_model
+
+
+def named_variables(keras_model) -> dict:
+    """The Keras model's trainable variables, keyed like the scratch model's ``params``.
+
+    Keras names a variable ``"<model>/<layer>/<weight>"``; without the model's name that is the
+    scratch key ``"<layer>/<weight>"`` whenever the layers carry the scratch names (as in
+    ``dlhelpers.keras.network.model_from_scratch``), so gradients can be compared key by key.
+
+    Args:
+        keras_model: a built Keras model.
+
+    Returns:
+        dict ``"<layer>/<weight>"`` → variable, in the model's order; pass it as ``variables`` to
+        ``dlhelpers.keras.gradtape.forward_and_grads``.
+    """
+    return {v.path.split("/", 1)[-1]: v for v in keras_model.trainable_weights}
