@@ -222,3 +222,22 @@ def check_finite_result(arr, name: str, func: str, fix: str) -> np.ndarray:
     if arr.size and not np.all(np.isfinite(arr)):
         _fail(name, func, "finite", f"{int(np.sum(~np.isfinite(arr)))} non-finite value(s) after the computation", fix)
     return arr
+
+
+def check_size(shape, name: str, func: str, *, value, limit: int, what: str, fix: str) -> int:
+    """Refuse, before allocating it, an array of ``shape`` holding more than ``limit`` numbers.
+
+    ``name``/``value`` are the argument that made the array that large, ``what`` names the array
+    (e.g. "the padded input"). The size is computed with Python ints, so it never overflows.
+
+    Returns:
+        The number of elements, when within the limit.
+    """
+    size = 1
+    for side in shape:
+        size *= int(side)
+    if size > limit:
+        _fail(name, func, f"small enough that {what} holds at most {limit:,} numbers "
+              f"({limit * 8 / 2 ** 30:g} GiB as float64)",
+              f"{name}={value!r}, which makes {what} {tuple(int(s) for s in shape)}, {size:.3g} numbers", fix)
+    return size

@@ -15,6 +15,9 @@ Forward functions return ``(out, ConvCache)``; the backward functions check ``do
 Output size per spatial axis, with input n, kernel k, stride s and total padding p:
 ``n_out = floor((n + p − k) / s) + 1``. ``padding="same"`` pads like Keras/TensorFlow so that
 ``n_out = ceil(n / s)`` (the extra row/column, if any, goes at the bottom/right).
+
+A call whose padded input or output would hold more than :data:`MAX_ELEMENTS` numbers (an absurd
+padding, say ``padding=10**5``) is refused with a ValueError before anything is allocated.
 """
 from __future__ import annotations
 
@@ -24,11 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._checks import as_array, check_dout, check_nonempty, check_number, check_pair, check_positive
+from .._checks import as_array, check_dout, check_nonempty, check_number, check_pair, check_positive, check_size
 from ._conv_fast import shifted_backward, shifted_forward
 
-__all__ = ["KERNELS", "conv2d_forward", "conv2d_backward", "conv2d_forward_loop", "conv2d_backward_loop",
-           "conv2d_steps", "ConvFrame", "ConvCache", "conv_output_size", "same_padding", "pad_amounts"]
+__all__ = ["KERNELS", "MAX_ELEMENTS", "conv2d_forward", "conv2d_backward", "conv2d_forward_loop",
+           "conv2d_backward_loop", "conv2d_steps", "ConvFrame", "ConvCache", "conv_output_size", "same_padding",
+           "pad_amounts"]
 
 
 #: 3×3 filters used in the notebooks and the stepper (2-D; add axes with k[:, :, None, None]).
@@ -42,6 +46,11 @@ KERNELS = {
     "horizontal edges (Sobel y)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
     "all edges (Laplacian)": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
 }
+
+#: The most numbers the padded input or the output of one call may hold (2**30, 8 GiB as float64).
+#: The largest array in any lesson holds a few tens of millions; only an absurd padding, window or batch
+#: comes near this, and it is refused with a clear message before NumPy tries (and fails) to allocate it.
+MAX_ELEMENTS = 2 ** 30
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ def same_padding(n, k, s):
     return total // 2, total - total // 2
 
 
-def pad_amounts(H, W, KH, KW, strides, padding, func="conv2d_forward"):
+def pad_amounts(H, W, KH, KW, strides, padding, func="pad_amounts"):
     """Zero padding on each side for padding ``"valid"``, ``"same"`` or an int (the same on every side).
 
     Args:
@@ -82,7 +91,9 @@ def pad_amounts(H, W, KH, KW, strides, padding, func="conv2d_forward"):
     Returns:
         ``((top, bottom), (left, right))``.
     """
-    sh, sw = strides
+    for value, name in ((H, "H"), (W, "W"), (KH, "KH"), (KW, "KW")):
+        check_positive(value, name, func, integer=True)
+    sh, sw = check_pair(strides, "strides", func)
     if isinstance(padding, str):
         if padding == "valid":
             return (0, 0), (0, 0)
@@ -98,6 +109,27 @@ def pad_amounts(H, W, KH, KW, strides, padding, func="conv2d_forward"):
                          "Use 0 (or 'valid') for no padding.")
     p = int(padding)
     return (p, p), (p, p)
+
+
+def _check_room(x_shape, pads, out_shape, padding, func, window):
+    """Refuse a padded input (N, H + t + b, W + l + r, C) or an output larger than :data:`MAX_ELEMENTS`.
+
+    The message blames the argument that made them large: an int padding; with padding="same" the
+    window, given as ``window = (name, value, fix)``; otherwise the batch x itself.
+    """
+    if isinstance(padding, str) and padding == "same":
+        name, value, fix = window
+    elif not isinstance(padding, str) and padding > 0:
+        name, value, fix = ("padding", padding, "Pad by a few pixels (padding=1 for a 3×3 window; padding='same' "
+                            "keeps the input's size): beyond the window size − 1 padding only adds outputs that see "
+                            "nothing but zeros.")
+    else:
+        name, value, fix = "x", f"an array of shape {tuple(x_shape)}", "Pass smaller batches, e.g. x[:1000]."
+    N, H, W, C = x_shape
+    (t, b), (l, r) = pads
+    for what, shape in (("the padded input", (N, H + t + b, W + l + r, C)), ("the output", out_shape)):
+        check_size(shape, name, func, value=value, limit=MAX_ELEMENTS, what=what,
+                   fix=f"{fix} (The limit is dlhelpers.scratch.conv.MAX_ELEMENTS.)")
 
 
 def conv_output_size(n, k, stride=1, padding="valid"):
@@ -145,9 +177,11 @@ def _prepare(x, kernel, bias, strides, padding, func):
     if KH > H + t + b or KW > W + l + r:
         raise ValueError(f"the kernel ({KH}×{KW}) must fit inside the padded input ({H + t + b}×{W + l + r}) for "
                          f"{func}; got a larger kernel. Use a smaller kernel, more padding, or padding='same'.")
-    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))                          # a new array: x is never changed
     Ho = (H + t + b - KH) // strides[0] + 1
     Wo = (W + l + r - KW) // strides[1] + 1
+    _check_room(x.shape, ((t, b), (l, r)), (N, Ho, Wo, F), padding, func,
+                window=("kernel", f"an array of shape {kernel.shape}", "Use a smaller kernel."))
+    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))                          # a new array: x is never changed
     dtype = np.result_type(x.dtype, kernel.dtype, bias.dtype)
     return xp.astype(dtype, copy=False), kernel.astype(dtype, copy=False), bias.astype(dtype, copy=False), \
         strides, ((t, b), (l, r)), (Ho, Wo)

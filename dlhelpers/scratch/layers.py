@@ -114,10 +114,15 @@ class Layer:
         return f"{type(self).__name__}(name={self.name!r})"
 
 
-def _check_activation(activation, allow_softmax):
+def _check_activation(activation, allow_softmax, func):
+    """The activation's name (None → "linear"), validated before it is compared with anything."""
     activation = "linear" if activation is None else activation
-    if not (allow_softmax and activation == "softmax"):
-        A.get_activation(activation)                    # validates the name with a clear message
+    if isinstance(activation, A.Activation):
+        return activation
+    check_choice(activation, "activation", func, [*A.ACTIVATIONS, "softmax"])
+    if activation == "softmax" and not allow_softmax:
+        raise ValueError(f"activation must be elementwise for {func}; got 'softmax', which mixes the features. "
+                         "Flatten first and end with Dense(classes, activation='softmax').")
     return activation
 
 
@@ -138,7 +143,7 @@ class Dense(Layer):
         super().__init__(name)
         check_positive(units, "units", "Dense", integer=True)
         self.units = int(units)
-        self.activation = _check_activation(activation, allow_softmax=True)
+        self.activation = _check_activation(activation, allow_softmax=True, func="Dense")
         check_choice(kernel_initializer, "kernel_initializer", "Dense", INITIALIZERS)
         check_choice(bias_initializer, "bias_initializer", "Dense", INITIALIZERS)
         self.kernel_initializer = kernel_initializer
@@ -147,7 +152,8 @@ class Dense(Layer):
     def build(self, input_shape, rng, dtype):
         """Create ``kernel`` (in, units) and ``bias`` (units,); return (units,)."""
         if len(input_shape) != 1:
-            raise ValueError(f"the input of Dense layer {self.name!r} must be 1-D features; got shape {input_shape}. "
+            raise ValueError(f"the input of Dense layer {self.name!r} must be 1-D features for Sequential.build; got "
+                             f"shape {input_shape}. "
                              "Put a Flatten() (or a global pooling layer) before it.")
         self.params = {
             "kernel": initialize(self.kernel_initializer, (input_shape[0], self.units), rng, dtype),  # (in, units)
@@ -242,15 +248,16 @@ class Conv2D(Layer):
         self.strides = check_pair(strides, "strides", "Conv2D")
         pad_amounts(1, 1, 1, 1, self.strides, padding, "Conv2D")     # validates padding now, not at the first call
         self.padding = padding
-        self.activation = _check_activation(activation, allow_softmax=False)
+        self.activation = _check_activation(activation, allow_softmax=False, func="Conv2D")
         check_choice(kernel_initializer, "kernel_initializer", "Conv2D", INITIALIZERS)
         self.kernel_initializer = kernel_initializer
 
     def build(self, input_shape, rng, dtype):
         """Create ``kernel`` (KH, KW, C, F) and ``bias`` (F,); return (H_out, W_out, F)."""
         if len(input_shape) != 3:
-            raise ValueError(f"the input of Conv2D layer {self.name!r} must be (H, W, C) images; got shape "
-                             f"{input_shape}. Reshape flat pixels, e.g. x.reshape(-1, 8, 8, 1).")
+            raise ValueError(f"the input of Conv2D layer {self.name!r} must be (H, W, C) images for "
+                             f"Sequential.build; got shape {input_shape}. Reshape flat pixels, e.g. "
+                             "x.reshape(-1, 8, 8, 1).")
         H, W, C = input_shape
         KH, KW = self.kernel_size
         self.params = {"kernel": initialize(self.kernel_initializer, (KH, KW, C, self.filters), rng, dtype),
@@ -295,8 +302,9 @@ class _Pool(Layer):
     def build(self, input_shape, rng, dtype):
         """No parameters; return (H_out, W_out, C)."""
         if len(input_shape) != 3:
-            raise ValueError(f"the input of {type(self).__name__} layer {self.name!r} must be (H, W, C); "
-                             f"got shape {input_shape}. Put it after a Conv2D layer or reshape the input.")
+            raise ValueError(f"the input of {type(self).__name__} layer {self.name!r} must be (H, W, C) for "
+                             f"Sequential.build; got shape {input_shape}. Put it after a Conv2D layer or reshape the "
+                             "input.")
         out, _ = self._forward_fn(np.zeros((1, *input_shape)), self.pool_size, self.strides, self.padding)
         return out.shape[1:]
 
@@ -327,8 +335,8 @@ class GlobalAveragePooling2D(Layer):
     def build(self, input_shape, rng, dtype):
         """No parameters; return (C,)."""
         if len(input_shape) != 3:
-            raise ValueError(f"the input of GlobalAveragePooling2D layer {self.name!r} must be (H, W, C); "
-                             f"got shape {input_shape}. Put it after a Conv2D layer.")
+            raise ValueError(f"the input of GlobalAveragePooling2D layer {self.name!r} must be (H, W, C) for "
+                             f"Sequential.build; got shape {input_shape}. Put it after a Conv2D layer.")
         return (input_shape[-1],)
 
     def _forward(self, x, training):

@@ -16,6 +16,7 @@ The layer classes live in :mod:`~dlhelpers.scratch.layers` and the callbacks in
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import time
 
@@ -77,9 +78,14 @@ class Sequential:
         self.output_dim = None
         self._name_layers()
         if input_dim is not None and input_shape is not None:
-            raise ValueError("give input_dim (features) or input_shape (e.g. (8, 8, 1)) to Sequential, not both.")
-        if input_dim is not None or input_shape is not None:
-            self.build(input_dim if input_shape is None else input_shape)
+            raise ValueError(f"input_dim and input_shape must not both be given for Sequential; got input_dim="
+                             f"{input_dim!r} and input_shape={input_shape!r}. Give input_dim (features) or "
+                             "input_shape (e.g. (8, 8, 1)), not both.")
+        if input_dim is not None:
+            check_positive(input_dim, "input_dim", "Sequential", integer=True)
+            self.build(int(input_dim))
+        elif input_shape is not None:
+            self.build(_check_input_shape(input_shape, "input_shape", "Sequential", allow_int=False))
 
     def _name_layers(self):
         counts: dict[str, int] = {}
@@ -103,16 +109,7 @@ class Sequential:
         Returns:
             The network itself (``self.shapes`` holds every layer's output shape).
         """
-        if isinstance(input_shape, (int, np.integer)):
-            shape = (input_shape,)
-        elif isinstance(input_shape, (tuple, list)) and input_shape:
-            shape = tuple(input_shape)
-        else:
-            raise TypeError(f"input_shape must be an int or a non-empty tuple of ints for Sequential.build; got "
-                            f"{input_shape!r}. Pass e.g. 64 (features) or (8, 8, 1) (images).")
-        for v in shape:
-            check_positive(v, "input_shape", "Sequential.build", integer=True)
-        self.input_shape = tuple(int(v) for v in shape)
+        self.input_shape = _check_input_shape(input_shape, "input_shape", "Sequential.build", allow_int=True)
         self.input_dim = self.input_shape[0] if len(self.input_shape) == 1 else None
         self.shapes = [self.input_shape]
         for layer in self.layers:
@@ -272,16 +269,22 @@ class Sequential:
         return self
 
     def _prepare_y(self, y, n, func):
-        y = np.asarray(y)
-        if self.loss is not None and self.loss.name == "sparse_categorical_crossentropy":
-            y = y.reshape(-1).astype(int)
-        else:
-            y = as_array(y, "y", func, dtype=self.dtype)
-            if y.ndim == 1:
-                y = y[:, None]
+        """Targets as (N, outputs) floats, or (N,) int class ids for sparse_categorical_crossentropy."""
+        sparse = self.loss is not None and self.loss.name == "sparse_categorical_crossentropy"
+        y = as_array(y, "y", func, ndim=(1, 2), shape_hint="(N,) or (N, outputs)",
+                     fix="Pass one target (row) per sample, e.g. y.reshape(-1, 1).",
+                     dtype=None if sparse else self.dtype)
         if len(y) != n:
             raise ValueError(f"y must have one row per sample ({n}) for {func}; got {len(y)}.")
-        return y
+        if not sparse:
+            return y[:, None] if y.ndim == 1 else y                      # (N, outputs)
+        if y.ndim == 2 and y.shape[1] != 1:
+            raise ValueError(f"y must be class ids (N,) with sparse_categorical_crossentropy for {func}; got shape "
+                             f"{y.shape}. For one-hot rows pass y.argmax(axis=1) or use categorical_crossentropy.")
+        if np.any(y != np.round(y)):
+            raise ValueError(f"y must be whole class ids with sparse_categorical_crossentropy for {func}; got "
+                             f"{float(y[y != np.round(y)][0])!r}. Pass integer labels 0 … classes − 1.")
+        return y.reshape(-1).astype(int)                                 # (N,)
 
     def train_step(self, xb, yb):
         """One forward pass, loss, backward pass and optimizer update.
@@ -326,7 +329,8 @@ class Sequential:
             ``{"loss": float, "accuracy": float}``.
         """
         if self.loss is None:
-            raise ValueError("the model must be compiled before evaluate; call model.compile(loss=..., optimizer=...).")
+            raise ValueError("the model must be compiled before evaluate for Sequential.evaluate; got a model with "
+                             "no loss yet. Call model.compile(loss=..., optimizer=...) first.")
         x = self._check_x(x, "evaluate")
         y = self._prepare_y(y, len(x), "evaluate")
         out = self.forward(x)
@@ -349,7 +353,8 @@ class Sequential:
             a :class:`History` whose ``history`` dict holds ``loss``, ``accuracy`` (and ``val_*``) per epoch.
         """
         if self.loss is None:
-            raise ValueError("the model must be compiled before fit; call model.compile(loss=..., optimizer=...).")
+            raise ValueError("the model must be compiled before fit for Sequential.fit; got a model with no loss "
+                             "yet. Call model.compile(loss=..., optimizer=...) first.")
         x = self._check_x(x, "fit")
         y = self._prepare_y(y, len(x), "fit")
         check_positive(epochs, "epochs", "fit", integer=True)
@@ -404,6 +409,20 @@ class Sequential:
                             f"{type(validation_data).__name__}. Pass e.g. validation_data=(test.X, test.y).")
         xv = self._check_x(validation_data[0], "fit")
         return xv, self._prepare_y(validation_data[1], len(xv), "fit")
+
+
+def _check_input_shape(value, name, func, *, allow_int) -> tuple:
+    """One sample's shape as a tuple of positive ints; ``allow_int`` also takes an int n as (n,)."""
+    if allow_int and isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value,)
+    if not isinstance(value, (tuple, list)) or not value:
+        kind = "an int or a non-empty tuple of ints" if allow_int else "a non-empty tuple of ints"
+        raise TypeError(f"{name} must be {kind} for {func}; got {value!r} ({type(value).__name__}). "
+                        f"Pass e.g. {name}=(8, 8, 1) for images" + (" or 64 for features." if allow_int else
+                                                                    ", or input_dim=64 for features."))
+    for v in value:
+        check_positive(v, name, func, integer=True)
+    return tuple(int(v) for v in value)
 
 
 def _check_callbacks(callbacks) -> list:

@@ -2,7 +2,8 @@
 
 Layout (N, H, W, C); pooling acts on each channel separately. ``strides`` defaults to
 ``pool_size`` (non-overlapping windows, as Keras). With ``padding="same"`` the padded cells
-never win a max and are left out of an average, as in Keras/TensorFlow.
+never win a max and are left out of an average, as in Keras/TensorFlow. As in :mod:`.conv`, a padded
+input or output larger than :data:`~dlhelpers.scratch.conv.MAX_ELEMENTS` numbers is refused.
 """
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._checks import as_array, check_dout, check_nonempty, check_pair
-from .conv import pad_amounts
+from .._checks import as_array, check_choice, check_dout, check_nonempty, check_pair
+from .conv import _check_room, pad_amounts
 
 __all__ = ["max_pool2d_forward", "max_pool2d_backward", "average_pool2d_forward", "average_pool2d_backward",
            "global_max_pool2d", "global_max_pool2d_backward", "global_average_pool2d",
@@ -88,9 +89,12 @@ def _setup(x, pool_size, strides, padding, func, fill):
     if PH > H + t + b or PW > W + l + r:
         raise ValueError(f"pool_size ({PH}×{PW}) must fit inside the (padded) input ({H + t + b}×{W + l + r}) for "
                          f"{func}; got a larger window. Use a smaller pool_size or padding='same'.")
-    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=fill)   # a new array: x is never changed
     Ho = (H + t + b - PH) // strides[0] + 1
     Wo = (W + l + r - PW) // strides[1] + 1
+    _check_room(x.shape, ((t, b), (l, r)), (N, Ho, Wo, C), padding, func,
+                window=("pool_size", pool_size, "Use a pool_size no larger than the input; to pool the whole map "
+                        "use global_max_pool2d or global_average_pool2d."))
+    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=fill)   # a new array: x is never changed
     sh, sw = strides
     win = sliding_window_view(xp, (PH, PW), axis=(1, 2))[:, : (Ho - 1) * sh + 1: sh, : (Wo - 1) * sw + 1: sw]
     return x, xp, win, (PH, PW), strides, ((t, b), (l, r)), (Ho, Wo)      # win: (N, Ho, Wo, C, PH, PW)
@@ -312,13 +316,12 @@ def pool2d_steps(x, pool_size=2, strides=None, padding="valid", mode="max"):
         :class:`PoolFrame` objects, H_out·W_out of them; the last frame's ``output`` (H_out, W_out)
         equals ``max_pool2d_forward`` / ``average_pool2d_forward`` for the same arguments.
     """
+    check_choice(mode, "mode", "pool2d_steps", ("max", "average"))
     x = as_array(x, "x", "pool2d_steps", ndim=2, shape_hint="(H, W)")
-    if mode not in ("max", "average"):
-        raise ValueError(f"mode must be 'max' or 'average' for pool2d_steps; got {mode!r}. Pick one of the two.")
     _, xp, win, (PH, PW), (sh, sw), pads, (Ho, Wo) = _setup(x[None, :, :, None], pool_size, strides, padding,
                                                            "pool2d_steps", np.nan)
-    fwd = max_pool2d_forward if mode == "max" else average_pool2d_forward
-    full, _ = fwd(x[None, :, :, None], pool_size, strides, padding)
+    forward = max_pool2d_forward if mode == "max" else average_pool2d_forward     # valid: _setup checked it
+    full, _ = forward(x[None, :, :, None], pool_size, strides, padding)
     padded = xp[0, :, :, 0]
     output = np.full((Ho, Wo), np.nan)
     for idx in range(Ho * Wo):

@@ -21,21 +21,9 @@ from tests.property.specs import SPECS
 
 #: Known defects in modules of dlhelpers.scratch: (test, public name) → the defect, test being "promise" (the
 #: generated test) or "exhaustive" (every argument × every bad value). Each case is an xfail(strict=True), so it
-#: turns red once the defect is fixed: then delete its line here (and its case in test_known_defects.py).
-_HUGE_PADDING = ("padding=10**12 (an int) raises ValueError with NumPy's message 'array is too big; ...' and "
-                 "padding=10**5 raises MemoryError (it allocates the padded input): the padding needs an upper bound")
-KNOWN_DEFECTS: dict[tuple, str] = {
-    ("exhaustive", "conv2d_forward"): _HUGE_PADDING,
-    ("exhaustive", "conv2d_forward_loop"): _HUGE_PADDING,
-    ("exhaustive", "conv2d_steps"): _HUGE_PADDING,
-    ("exhaustive", "average_pool2d_forward"): "pool_size=10**12 with padding='same' raises ValueError with NumPy's "
-                                              "message 'array is too big; ...' (10**6 raises MemoryError): 'same' "
-                                              "padding of a window larger than the input needs a bound",
-    ("exhaustive", "pad_amounts"): "strides is not validated: pad_amounts(1, 1, 1, 1, None, 'valid') raises TypeError "
-                                   "'cannot unpack non-iterable NoneType object'",
-    ("exhaustive", "pool2d_steps"): "mode is compared before it is validated: pool2d_steps(x, mode=np.array([1., 2.])) "
-                                    "raises ValueError 'The truth value of an array ... is ambiguous'",
-}
+#: turns red once the defect is fixed: then delete its line here (and its name in STILL_BROKEN of
+#: test_known_defects.py, where every defect found so far stays as a regression case).
+KNOWN_DEFECTS: dict[tuple, str] = {}
 
 
 def public_callables():

@@ -5,7 +5,8 @@ import pytest
 
 from dlhelpers.data.course import worked_example
 from dlhelpers.scratch.conv import (ConvCache, conv2d_backward, conv2d_backward_loop, conv2d_forward,
-                                    conv2d_forward_loop, conv2d_steps, conv_output_size, same_padding)
+                                    conv2d_forward_loop, conv2d_steps, conv_output_size, pad_amounts,
+                                    same_padding)
 from tests.helpers import TOL, check_backward
 
 EX5 = worked_example("conv_5x5")
@@ -66,6 +67,7 @@ def test_loop_and_vectorized_agree(strides, padding):
     dx_v, g_v = conv2d_backward(dout, cache_v)
     dx_l, g_l = conv2d_backward_loop(dout, cache_l)
     np.testing.assert_allclose(dx_v, dx_l, rtol=1e-12, atol=1e-12)
+    assert set(g_v) == set(g_l) == {"kernel", "bias"}
     for key in ("kernel", "bias"):
         np.testing.assert_allclose(g_v[key], g_l[key], rtol=1e-12, atol=1e-12)
 
@@ -108,6 +110,13 @@ def test_steps_end_at_the_full_output():
     (lambda: conv_output_size(5, 3, stride=0), "stride must be > 0"),
     (lambda: conv_output_size(5, 7), "k must be at most the padded length n \\+ padding = 5"),
     (lambda: conv_output_size(0, 3), "n must be > 0"),
+    # padded input 1×200_004×200_004×1 (298 GiB as float64): refused before NumPy tries to allocate it
+    (lambda: conv2d_forward(np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), padding=10 ** 5),
+     r"padding must be small enough that the padded input holds at most 1,073,741,824 numbers .* for "
+     r"conv2d_forward; got padding=100000, which makes the padded input \(1, 200004, 200004, 1\).*MAX_ELEMENTS"),
+    (lambda: conv2d_forward_loop(np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), padding=10 ** 12),
+     "padding must be small enough .* for conv2d_forward_loop"),
+    (lambda: list(conv2d_steps(IMAGE, KERNEL, padding=10 ** 12)), "padding must be small enough .* for conv2d_steps"),
 ])
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
@@ -121,6 +130,8 @@ def test_bad_input(call, match):
     (lambda: conv_output_size(5, 3, stride=1.5), "stride must be an integer"),
     (lambda: conv_output_size("5", 3), "n must be an integer"),
     (lambda: list(conv2d_steps(IMAGE, KERNEL, bias="one")), "bias must be a number"),
+    (lambda: pad_amounts(1, 1, 1, 1, None, "valid"), "strides must be an integer for pad_amounts"),
+    (lambda: pad_amounts(4.0, 4, 3, 3, 1, "same"), "H must be an integer for pad_amounts"),
 ])
 def test_bad_setting_types(call, match):
     with pytest.raises(TypeError, match=match):
@@ -180,7 +191,9 @@ def test_float32_fast_path_matches_float64():
     dx64, g64 = conv2d_backward(dout, c64)
     dx32, g32 = conv2d_backward(dout.astype(np.float32), c32)
     np.testing.assert_allclose(dx32, dx64, rtol=1e-4, atol=1e-4)
+    assert set(g64) == set(g32) == {"kernel", "bias"}
     np.testing.assert_allclose(g32["kernel"], g64["kernel"], rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(g32["bias"], g64["bias"], rtol=1e-4, atol=1e-3)
 
 
 def test_fast_path_runs_blas_on_one_thread_and_restores_the_pools():

@@ -125,11 +125,49 @@ def test_initializer_scales():
     (lambda n: n.predict(np.ones(2)), ValueError, "x must be 2-D"),
     (lambda n: n.predict([[1.0, np.nan]]), ValueError, "finite"),
     (lambda n: n.predict([["a", "b"]]), TypeError, "numeric"),
+    (lambda n: n.compile("mse").fit(np.ones((4, 2)), np.array(1.5)), ValueError,
+     r"y must be 1-D or 2-D \(N,\) or \(N, outputs\) for fit; got shape \(\)"),
+    (lambda n: n.compile("mse").evaluate(np.ones((4, 2)), np.ones((4, 1, 1))), ValueError, "y must be 1-D or 2-D"),
+    (lambda n: n.compile("mse").fit(np.ones((4, 2)), np.ones(4), validation_data=(np.ones((2, 2)), 1.0)),
+     ValueError, "y must be 1-D or 2-D .* for fit"),
+    (lambda n: n.compile("mse").fit(np.ones((4, 2)), [["a"]] * 4), TypeError, "y must be numeric for fit"),
+    (lambda n: n.evaluate(np.ones((4, 2)), np.ones(4)), ValueError, "must be compiled before evaluate for Sequential"),
 ])
 def test_bad_input(call, exc, match):
     net = Sequential([Dense(2, "relu"), Dense(1)], input_dim=2, rng=0)
     with pytest.raises(exc, match=match):
         call(net)
+
+
+@pytest.mark.parametrize("y, match", [
+    (np.array([0, 1.5, 1]), "y must be whole class ids .* for fit; got 1.5"),
+    (np.eye(3)[[0, 1, 2]], r"y must be class ids \(N,\) .* for fit; got shape \(3, 3\).*argmax"),
+    (np.array([0, np.nan, 1]), "y must be finite"),
+])
+def test_sparse_targets_are_checked(y, match):
+    net = Sequential([Dense(3, "softmax")], input_dim=2, rng=0).compile("sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=match):
+        net.fit(np.ones((3, 2)), y)
+    history = net.fit(np.ones((3, 2)), np.array([[0], [1], [2]]), epochs=1)     # (N, 1) ids are fine
+    assert len(history.history["loss"]) == 1
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    ({"input_dim": [1, 2]}, TypeError, r"input_dim must be an integer for Sequential; got \[1, 2\] \(list\)"),
+    ({"input_dim": 2.0}, TypeError, "input_dim must be an integer for Sequential"),
+    ({"input_dim": 0}, ValueError, "input_dim must be > 0 for Sequential"),
+    ({"input_shape": 3}, TypeError, r"input_shape must be a non-empty tuple of ints for Sequential; got 3 \(int\)"),
+    ({"input_shape": ()}, TypeError, "input_shape must be a non-empty tuple of ints for Sequential"),
+    ({"input_shape": (8, 0, 1)}, ValueError, "input_shape must be > 0 for Sequential"),
+    ({"input_shape": (8, 8.5, 1)}, TypeError, "input_shape must be an integer for Sequential"),
+    ({"input_dim": 3, "input_shape": (3,)}, ValueError,
+     "input_dim and input_shape must not both be given for Sequential"),
+])
+def test_input_size_is_checked(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        Sequential([Dense(4), Dense(1)], **kwargs)
+    assert Sequential([Dense(4), Dense(1)], input_dim=np.int64(3)).input_shape == (3,)
+    assert Sequential([Dense(4), Dense(1)], input_shape=[3]).build(5).input_shape == (5,)
 
 
 def test_bad_layers():

@@ -31,7 +31,8 @@ def test_course_5x5_stride_1_example():
 
 def test_max_backward_routes_to_the_winner():
     _, cache = P.max_pool2d_forward(X44[None, :, :, None])
-    dx, _ = P.max_pool2d_backward(np.ones((1, 2, 2, 1)), cache)
+    dx, grads = P.max_pool2d_backward(np.ones((1, 2, 2, 1)), cache)
+    assert grads == {}                                                      # pooling has no parameters
     expected = np.zeros((4, 4))
     expected[0, 1] = expected[0, 2] = expected[3, 0] = expected[2, 2] = 1
     np.testing.assert_array_equal(dx[0, :, :, 0], expected)
@@ -63,7 +64,9 @@ def test_global_pooling_and_flatten():
     np.testing.assert_array_equal(P.global_average_pool2d(x)[0], x.mean(axis=(1, 2)))
     flat, cache = P.flatten_forward(x)
     assert flat.shape == (2, 60) and flat[0, 1] == x[0, 0, 0, 1]            # channels-last, row-major
-    np.testing.assert_array_equal(P.flatten_backward(flat, cache)[0], x)
+    dx, grads = P.flatten_backward(flat, cache)
+    np.testing.assert_array_equal(dx, x)
+    assert grads == {}
 
 
 def test_pool_steps():
@@ -74,8 +77,12 @@ def test_pool_steps():
     # winners in the 4×4 example: 20 at (0, 1), 30 at (0, 2), 112 at (3, 0), 37 at (2, 2)
     assert [f.winner for f in maxed] == [(0, 1), (0, 2), (3, 0), (2, 2)]
     assert [X44[f.winner] for f in maxed] == [f.value for f in maxed]
-    with pytest.raises(ValueError, match="mode must be"):
+    with pytest.raises(ValueError, match="mode must be one of 'max', 'average' for pool2d_steps; got 'median'"):
         list(P.pool2d_steps(X44, mode="median"))
+    with pytest.raises(ValueError, match=r"mode must be one of .* for pool2d_steps; got array\(\[1., 2.\]\)"):
+        list(P.pool2d_steps(X44, mode=np.array([1.0, 2.0])))      # validated before it is compared with "max"
+    with pytest.raises(ValueError, match="pool_size .* must fit inside .* for pool2d_steps"):
+        list(P.pool2d_steps(X44, 5, mode="average"))
 
 
 @pytest.mark.parametrize("call, match", [
@@ -94,6 +101,14 @@ def test_pool_steps():
     (lambda: P.global_max_pool2d(np.zeros((2, 0, 3, 1))), "x must be non-empty"),
     (lambda: P.global_average_pool2d(np.zeros((2, 3, 3, 0))), "x must be non-empty"),
     (lambda: P.flatten_forward(np.zeros((2, 0))), "x must be non-empty"),
+    # 'same' padding of a 10**6 window: a 10**6 × 10**6 padded map, refused before NumPy tries to allocate it
+    (lambda: P.max_pool2d_forward(np.ones((1, 4, 4, 1)), 10 ** 6, None, "same"),
+     r"pool_size must be small enough that the padded input holds at most 1,073,741,824 numbers .* for "
+     r"max_pool2d_forward; got pool_size=1000000.*global_max_pool2d.*MAX_ELEMENTS"),
+    (lambda: P.average_pool2d_forward(np.ones((1, 4, 4, 1)), 10 ** 12, None, "same"),
+     "pool_size must be small enough .* for average_pool2d_forward"),
+    (lambda: list(P.pool2d_steps(np.ones((4, 4)), 10 ** 12, padding="same")),
+     "pool_size must be small enough .* for pool2d_steps"),
 ])
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
@@ -153,7 +168,8 @@ def test_inputs_are_never_changed(kind):
     out, cache = getattr(P, f"{kind}_pool2d_forward")(x, 3, 2, 1)
     dout = np.random.default_rng(9).standard_normal(out.shape)
     dout_copy = dout.copy()
-    dx, _ = getattr(P, f"{kind}_pool2d_backward")(dout, cache)
+    dx, grads = getattr(P, f"{kind}_pool2d_backward")(dout, cache)
+    assert grads == {}
     out += 1.0
     dx += 1.0
     np.testing.assert_array_equal(x, x_copy)

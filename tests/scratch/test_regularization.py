@@ -18,9 +18,12 @@ def test_dropout_is_inverted_and_only_in_training():
     same, inference_cache = dropout_forward(x, 0.3, training=False)
     assert same is x or np.array_equal(same, x)
     assert inference_cache.mask is None
-    dx, _ = dropout_backward(np.ones_like(x), cache)
+    dx, grads = dropout_backward(np.ones_like(x), cache)
     np.testing.assert_array_equal(dx, cache.mask)
-    np.testing.assert_array_equal(dropout_backward(2 * np.ones_like(x), inference_cache)[0], 2 * np.ones_like(x))
+    assert grads == {}                                     # dropout has no parameters
+    dx, grads = dropout_backward(2 * np.ones_like(x), inference_cache)
+    np.testing.assert_array_equal(dx, 2 * np.ones_like(x))
+    assert grads == {}
     with pytest.raises(ValueError, match="rate must be in"):
         dropout_forward(x, 1.0)
 
