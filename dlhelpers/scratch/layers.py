@@ -23,9 +23,11 @@ __all__ = ["Layer", "Dense", "Dropout", "PReLU", "Conv2D", "MaxPooling2D", "Aver
 
 
 def layer_type_names() -> list[str]:
-    """The names of every public layer class (subclasses of :class:`Layer`), in definition order.
+    """The names of the package's public layer classes (subclasses of :class:`Layer`), in definition order.
 
-    Error messages list these, so a new layer appears in them without editing any message.
+    Error messages list these, so a new layer appears in them without editing any message. Only
+    classes defined inside ``dlhelpers`` count: a layer a student writes in a notebook (or a test
+    defines) is theirs, not one of the types the package offers.
 
     Returns:
         list of class names, e.g. ``["Dense", "PReLU", ...]``.
@@ -34,7 +36,8 @@ def layer_type_names() -> list[str]:
     while todo:
         cls = todo.pop(0)
         todo.extend(cls.__subclasses__())
-        if not cls.__name__.startswith("_") and cls.__name__ not in names:
+        ours = cls.__module__.split(".")[0] == "dlhelpers"
+        if ours and not cls.__name__.startswith("_") and cls.__name__ not in names:
             names.append(cls.__name__)
     return names
 

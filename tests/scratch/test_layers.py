@@ -1,4 +1,5 @@
 """The layer classes one by one: gradients of every input and parameter, dout checks, settings checks."""
+import gc
 import inspect
 
 import numpy as np
@@ -97,12 +98,19 @@ def test_layer_type_names_are_generated_from_the_classes():
     assert sorted(layer_type_names()) == sorted(ALL_LAYERS)
     assert "Layer" not in layer_type_names() and "_Pool" not in layer_type_names()
 
+    class StudentLayer(Layer):                     # written in a notebook: not one of the package's types
+        pass
+
     class Custom(Layer):
         pass
+    Custom.__module__ = "dlhelpers.scratch.rnn"   # as if a later unit's module defined it
     try:
-        assert "Custom" in layer_type_names()        # a new layer type appears in the messages by itself
+        assert "Custom" in layer_type_names()        # a new package layer appears in the messages by itself
+        assert "StudentLayer" not in layer_type_names()
     finally:
-        del Custom
+        del Custom, StudentLayer
+        gc.collect()                                # classes sit in reference cycles: free them now
+    assert sorted(layer_type_names()) == sorted(ALL_LAYERS)
     with pytest.raises(TypeError, match="layers\\[1\\] must be a layer \\(" + ".*".join(["Dense", "PReLU", "Dropout",
                                                                                               "Conv2D", "Flatten"])):
         network.Sequential([Dense(2), "dense"])
