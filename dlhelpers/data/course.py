@@ -54,9 +54,29 @@ def _read(path: str) -> dict:
         return json.load(fh)
 
 
+def _worked_examples_file() -> str:
+    """Where the worked examples are: the repository's data/ (or $DLHELPERS_DATA), else the installed copy.
+
+    A clone or an editable install reads ``data/course/worked_examples.json`` itself. A wheel
+    install has no repository beside it; the build ships that same file inside the package as
+    ``dlhelpers.course_data`` (see ``[tool.setuptools]`` in pyproject.toml), so it is read from there.
+    """
+    repo_file = data_dir() / _FILE
+    if repo_file.is_file() or os.environ.get("DLHELPERS_DATA"):
+        return str(data_path(_FILE))            # with DLHELPERS_DATA set, a missing file is an error
+    try:
+        from importlib.resources import files
+        packaged = files("dlhelpers.course_data") / "worked_examples.json"
+        if packaged.is_file():
+            return str(packaged)
+    except ModuleNotFoundError:
+        pass
+    return str(data_path(_FILE))                # raises the FileNotFoundError that says what to do
+
+
 def _load() -> dict:
     # looked up on every call (so a changed DLHELPERS_DATA takes effect), parsed once per file
-    return _read(str(data_path(_FILE)))
+    return _read(_worked_examples_file())
 
 
 def _arrays(value):
