@@ -1,7 +1,7 @@
 """Keras twin of :mod:`dlhelpers.scratch.network`: the same layer stack as a ``keras.Sequential``.
 
-:data:`KERAS_BUILDERS` maps each scratch layer class to a function that builds its Keras twin,
-so supporting a new layer type is one entry in that table.
+:data:`KERAS_BUILDERS` maps each scratch layer class (its exact type) to a function that builds its
+Keras twin, so supporting a new layer type, or a subclass of a supported one, is one entry in that table.
 """
 from __future__ import annotations
 
@@ -106,17 +106,29 @@ KERAS_BUILDERS = {
     SL.Dropout: _dropout,
     SL.PReLU: _prelu,
 }
-"""scratch layer class → ``builder(layer, dtype) -> [Keras layers]`` (Conv2D with an int padding gives two)."""
+"""scratch layer class → ``builder(layer, dtype) -> [Keras layers]`` (Conv2D with an int padding gives two).
+Looked up by exact type: a subclass (say ``class MyDense(Dense)`` with its own forward) needs its own entry,
+``KERAS_BUILDERS[MyDense] = builder``, rather than silently getting its parent's twin."""
 
 
 def _builder(layer):
-    for cls in type(layer).__mro__:          # a subclass of a supported layer uses its parent's builder
-        if cls in KERAS_BUILDERS:
-            return KERAS_BUILDERS[cls]
+    """The builder for exactly ``type(layer)``: a subclass may compute something else, so it needs its own."""
+    builder = KERAS_BUILDERS.get(type(layer))
+    if builder is not None:
+        return builder
     supported = ", ".join(sorted(c.__name__ for c in KERAS_BUILDERS))
-    _fail(f"layer {getattr(layer, 'name', None)!r}", "model_from_scratch", f"one of the supported layer types "
-          f"({supported})", f"{type(layer).__name__}",
-          "Add a builder for it to dlhelpers.keras.network.KERAS_BUILDERS, or leave the layer out.", exc=TypeError)
+    name = type(layer).__name__
+    parents = [c.__name__ for c in type(layer).__mro__[1:] if c in KERAS_BUILDERS]
+    if parents:
+        fix = (f"Subclasses of supported layers need their own builder: {name} extends {parents[0]} but may compute "
+               f"something else, so it does not get {parents[0]}'s Keras twin. Register one with "
+               f"KERAS_BUILDERS[{name}] = builder, where builder(layer, dtype) returns a list of Keras layers "
+               f"(dlhelpers.keras.network.KERAS_BUILDERS).")
+    else:
+        fix = (f"Add a builder for it, KERAS_BUILDERS[{name}] = builder, where builder(layer, dtype) returns a list "
+               "of Keras layers (dlhelpers.keras.network.KERAS_BUILDERS), or leave the layer out.")
+    _fail(f"layer {getattr(layer, 'name', None)!r}", "model_from_scratch",
+          f"one of the supported layer types ({supported})", name, fix, exc=TypeError)
 
 
 def model_from_scratch(model, dtype="float32", copy_weights=True):
@@ -133,7 +145,8 @@ def model_from_scratch(model, dtype="float32", copy_weights=True):
         A ``keras.Sequential`` named ``"twin"``.
 
     Raises:
-        TypeError: a layer has no Keras twin; the message lists the supported layer types.
+        TypeError: a layer's exact type has no Keras twin (a subclass of a supported layer needs its own
+            entry in :data:`KERAS_BUILDERS`); the message lists the supported layer types.
     """
     if not isinstance(model, SN.Sequential):
         _fail("model", "model_from_scratch", "a dlhelpers.scratch.network.Sequential", f"{type(model).__name__}",

@@ -249,6 +249,29 @@ def softmax_backward(dout, s, axis: int = -1):
 
 # --- activations with parameters ----------------------------------------------------------
 
+@dataclass(frozen=True)
+class PReLUCache:
+    """What :func:`prelu_backward` needs from :func:`prelu_forward`."""
+    z: np.ndarray            # (N, ...), the input
+    alpha: np.ndarray        # broadcastable to z.shape[1:]
+
+
+@dataclass(frozen=True)
+class MaxoutCache:
+    """What :func:`maxout_backward` needs from :func:`maxout_forward`."""
+    z_shape: tuple           # (N, num_units·k), the input's shape
+    idx: np.ndarray          # (N, num_units): which of the k pieces won in each group
+    k: int                   # pieces per unit
+
+
+def _check_cache(cache, kind, func):
+    if not isinstance(cache, kind):
+        forward = func.replace("_backward", "_forward")
+        raise TypeError(f"cache must be the {kind.__name__} returned by {forward} for {func}; got "
+                        f"{type(cache).__name__}. Pass the second value of out, cache = {forward}(...).")
+    return cache
+
+
 def prelu_forward(z, alpha):
     """Parametric ReLU: z for z > 0, alpha·z otherwise, with a *learned* alpha per feature.
 
@@ -258,7 +281,7 @@ def prelu_forward(z, alpha):
             feature, initialised to 0).
 
     Returns:
-        ``(out, cache)``; out has ``z``'s shape.
+        ``(out, cache)``: out has ``z``'s shape; cache is a :class:`PReLUCache` for :func:`prelu_backward`.
     """
     z = as_array(z, "z", "prelu_forward", ndim=(2, 3, 4, 5), shape_hint="(N, ...)",
                  fix="Add a batch axis, e.g. z[None, :].")
@@ -271,7 +294,7 @@ def prelu_forward(z, alpha):
         raise ValueError(f"alpha must be broadcastable to z.shape[1:] = {z.shape[1:]} for prelu_forward; "
                          f"got shape {alpha.shape}. Use one slope per feature, e.g. np.zeros(z.shape[1:]).")
     out = np.where(z > 0, z, alpha * z)
-    return out, (z, alpha)
+    return out, PReLUCache(z, alpha)
 
 
 def prelu_backward(dout, cache):
@@ -279,12 +302,13 @@ def prelu_backward(dout, cache):
 
     Args:
         dout: dL/dout, the forward output's shape (N, ...).
-        cache: from :func:`prelu_forward`.
+        cache: the :class:`PReLUCache` from :func:`prelu_forward`.
 
     Returns:
         ``(dz, {"alpha": dalpha})`` with dz of z's shape and dalpha of alpha's shape.
     """
-    z, alpha = cache
+    cache = _check_cache(cache, PReLUCache, "prelu_backward")
+    z, alpha = cache.z, cache.alpha
     dout = check_dout(dout, z.shape, "prelu_backward")
     dz = np.where(z > 0, dout, alpha * dout)
     dalpha_full = np.where(z > 0, 0.0, z * dout)
@@ -305,7 +329,7 @@ def maxout_forward(z, num_units: int):
     Shapes: z (N, num_units·k) → out (N, num_units).
 
     Returns:
-        ``(out, cache)``.
+        ``(out, cache)``: out (N, num_units) and a :class:`MaxoutCache` for :func:`maxout_backward`.
     """
     z = as_array(z, "z", "maxout_forward", ndim=2, shape_hint="(N, features)")
     check_positive(num_units, "num_units", "maxout_forward", integer=True)
@@ -317,15 +341,17 @@ def maxout_forward(z, num_units: int):
     grouped = z.reshape(z.shape[0], num_units, k)          # (N, units, k)
     idx = np.argmax(grouped, axis=-1)                        # (N, units)
     out = np.take_along_axis(grouped, idx[..., None], axis=-1)[..., 0]
-    return out, (z.shape, idx, k)
+    return out, MaxoutCache(z.shape, idx, k)
 
 
 def maxout_backward(dout, cache):
     """dL/dz = dout at the winning piece of each group, 0 elsewhere.
 
     Shapes: dout (N, num_units) → dz (N, num_units·k). Returns ``(dz, {})`` (maxout has no parameters).
+    ``cache`` is the :class:`MaxoutCache` from :func:`maxout_forward`.
     """
-    shape, idx, k = cache
+    cache = _check_cache(cache, MaxoutCache, "maxout_backward")
+    shape, idx, k = cache.z_shape, cache.idx, cache.k
     dout = check_dout(dout, idx.shape, "maxout_backward")
     dgrouped = np.zeros((shape[0], dout.shape[1], k), dtype=dout.dtype)
     np.put_along_axis(dgrouped, idx[..., None], dout[..., None], axis=-1)

@@ -5,11 +5,20 @@ out = x @ kernel + bias.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._checks import as_array, check_dout, check_nonempty
 
 __all__ = ["dense_forward", "dense_backward"]
+
+
+@dataclass(frozen=True)
+class DenseCache:
+    """What :func:`dense_backward` needs from :func:`dense_forward` (one object per forward call)."""
+    x: np.ndarray            # (N, in_features), the input
+    kernel: np.ndarray       # (in_features, units)
 
 
 def dense_forward(x, kernel, bias):
@@ -19,7 +28,7 @@ def dense_forward(x, kernel, bias):
         x: (N, in) inputs; kernel: (in, units); bias: (units,).
 
     Returns:
-        ``(out, cache)``: out (N, units); pass ``cache`` to :func:`dense_backward`.
+        ``(out, cache)``: out (N, units) and a :class:`DenseCache`; pass it to :func:`dense_backward`.
 
     Example:
         >>> out, _ = dense_forward(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4))
@@ -41,7 +50,7 @@ def dense_forward(x, kernel, bias):
             f"bias must have shape ({kernel.shape[1]},) (one per unit) for dense_forward; got {bias.shape}. "
             "Use np.zeros(units) to start.")
     out = x @ kernel + bias                   # (N, units)
-    return out, (x, kernel)
+    return out, DenseCache(x, kernel)
 
 
 def dense_backward(dout, cache):
@@ -49,12 +58,15 @@ def dense_backward(dout, cache):
 
     Args:
         dout: (N, units), dL/dout.
-        cache: the ``(x, kernel)`` pair from :func:`dense_forward`.
+        cache: the :class:`DenseCache` (input and kernel) from :func:`dense_forward`.
 
     Returns:
         ``(dx, {"kernel": dW, "bias": db})``: dx (N, in), dW (in, units), db (units,).
     """
-    x, kernel = cache
+    if not isinstance(cache, DenseCache):
+        raise TypeError(f"cache must be the DenseCache returned by dense_forward for dense_backward; got "
+                        f"{type(cache).__name__}. Pass the second value of out, cache = dense_forward(...).")
+    x, kernel = cache.x, cache.kernel
     dout = check_dout(dout, (x.shape[0], kernel.shape[1]), "dense_backward")
     dx = dout @ kernel.T                      # (N, in)
     return dx, {"kernel": x.T @ dout, "bias": dout.sum(axis=0)}

@@ -43,7 +43,7 @@ class MaxPoolCache(_WindowPoolCache):
 @dataclass(frozen=True)
 class AvgPoolCache(_WindowPoolCache):
     """From :func:`average_pool2d_forward` for :func:`average_pool2d_backward`."""
-    count: np.ndarray        # (1, H_out, W_out, 1): real (non-padding) cells in each window
+    count: np.ndarray        # (1, H_out, W_out, 1): real (non-padding) cells in each window, in x's dtype
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,8 @@ def average_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
     Args: as :func:`max_pool2d_forward`.
 
     Returns:
-        ``(out, cache)``: out (N, H_out, W_out, C) and an :class:`AvgPoolCache`.
+        ``(out, cache)``: out (N, H_out, W_out, C) in x's float dtype (float32 stays float32) and an
+        :class:`AvgPoolCache`.
 
     Example (the course's 4×4 example; the notes print 20 where the mean is 19.5):
         >>> x = np.array([[12, 20, 30, 0], [8, 12, 2, 0], [34, 70, 37, 4], [112, 100, 25, 12.]])
@@ -170,7 +171,7 @@ def average_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
                [79. , 19.5]])
     """
     x, xp, win, pool, strides, pads, (Ho, Wo) = _setup(x, pool_size, strides, padding, "average_pool2d_forward", 0.0)
-    ones = np.pad(np.ones((1, *x.shape[1:3], 1)), ((0, 0), *pads, (0, 0)))
+    ones = np.pad(np.ones((1, *x.shape[1:3], 1), dtype=x.dtype), ((0, 0), *pads, (0, 0)))   # x's dtype: float32 stays
     count = sliding_window_view(ones, pool, axis=(1, 2))[:, : (Ho - 1) * strides[0] + 1: strides[0],
                                                           : (Wo - 1) * strides[1] + 1: strides[1]].sum(axis=(-2, -1))
     out = win.sum(axis=(-2, -1)) / count                                  # count: (1, Ho, Wo, 1)
@@ -184,12 +185,12 @@ def average_pool2d_backward(dout, cache):
         dout: (N, H_out, W_out, C); cache: the :class:`AvgPoolCache` from :func:`average_pool2d_forward`.
 
     Returns:
-        ``(dx, {})``: dx (N, H, W, C).
+        ``(dx, {})``: dx (N, H, W, C) in dout's float dtype.
     """
     cache = _check_cache(cache, AvgPoolCache, "average_pool2d_backward")
     dout = check_dout(dout, cache.out_shape, "average_pool2d_backward")
     (t, _), (l, _) = cache.pads
-    share = np.broadcast_to((dout / cache.count)[..., None, None], (*dout.shape, *cache.pool))
+    share = np.broadcast_to((dout / cache.count.astype(dout.dtype))[..., None, None], (*dout.shape, *cache.pool))
     dxp = _scatter(np.zeros(cache.xp_shape, dtype=dout.dtype), share, cache.strides, *dout.shape[1:3])
     return dxp[:, t: t + cache.x_shape[1], l: l + cache.x_shape[2], :], {}
 

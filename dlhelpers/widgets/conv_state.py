@@ -129,7 +129,9 @@ class ConvStepperState(StepCursor):
 
     Bad arguments raise ValueError/TypeError at once and leave the state unchanged; a combination
     that cannot be computed (a 3-channel kernel on a grey image, a kernel larger than the padded
-    image, a typed kernel that does not parse) keeps no frames and says why in ``error``.
+    image, a typed kernel that does not parse) keeps no frames and no ``kernel`` (None) and says why
+    in ``error``; while ``error`` is set, :meth:`output_shape` and :meth:`pads` return None and the
+    text methods "".
 
     Example:
         >>> s = ConvStepperState()
@@ -196,6 +198,7 @@ class ConvStepperState(StepCursor):
             frames = list(conv2d_steps(self.image, self.kernel, self.bias, self.strides, self.padding))
         except (ValueError, TypeError) as exc:
             frames, self.error = [], str(exc)
+            self.kernel = None              # no half-valid state: nothing reads a kernel while error is set
         keep = layout_same and self.error == "" and len(frames) == len(self.frames)
         self.frames = frames
         self.position = old_position if keep else -1
@@ -237,13 +240,15 @@ class ConvStepperState(StepCursor):
         return self.frames[0].output.shape if self.frames else None
 
     def pads(self):
-        """((top, bottom), (left, right)) zeros added around the image."""
+        """((top, bottom), (left, right)) zeros added around the image, or None when the settings do not work."""
+        if self.error:
+            return None
         H, W, _ = self.image.shape
         KH, KW = self.kernel.shape[:2]
         return pad_amounts(H, W, KH, KW, (self.strides, self.strides), self.padding, "ConvStepperState")
 
     def size_text(self) -> str:
-        """The output-size formula with this image's numbers filled in."""
+        """The output-size formula with this image's numbers filled in ("" when the settings do not work)."""
         if self.error:
             return ""
         H, W, _ = self.image.shape

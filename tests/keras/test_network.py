@@ -10,9 +10,10 @@ from dlhelpers.keras import losses as KL  # noqa: E402
 from dlhelpers.keras.gradtape import forward_and_grads  # noqa: E402
 from dlhelpers.keras.network import KERAS_BUILDERS, build_mlp, model_from_scratch  # noqa: E402
 from dlhelpers.keras.weights import named_variables  # noqa: E402
-from dlhelpers.keras.network import SL  # noqa: E402  (the scratch module holding the layer classes)
-from dlhelpers.scratch.network import (BatchNormalization, Conv2D, Dense, Dropout, Flatten,  # noqa: E402
-                                       GlobalAveragePooling2D, MaxPooling2D, PReLU, Sequential)
+from dlhelpers.scratch import layers as scratch_layers  # noqa: E402
+from dlhelpers.scratch.layers import (BatchNormalization, Conv2D, Dense, Dropout, Flatten,  # noqa: E402
+                                      GlobalAveragePooling2D, Layer, MaxPooling2D, PReLU)
+from dlhelpers.scratch.network import Sequential  # noqa: E402
 
 
 def _check_twin(net, km, x, y, loss, tol):
@@ -84,8 +85,8 @@ def test_flatten_and_average_pooling_twin():
 
 
 def test_every_scratch_layer_type_has_a_builder():
-    layer_types = {cls for _, cls in inspect.getmembers(SL, inspect.isclass)
-                   if issubclass(cls, SL.Layer) and cls is not SL.Layer and not cls.__name__.startswith("_")}
+    layer_types = {cls for _, cls in inspect.getmembers(scratch_layers, inspect.isclass)
+                   if issubclass(cls, Layer) and cls is not Layer and not cls.__name__.startswith("_")}
     assert layer_types and layer_types <= set(KERAS_BUILDERS)
 
 
@@ -97,7 +98,7 @@ def test_copy_weights_false_keeps_the_layers_and_names():
 
 
 def test_unsupported_layer_lists_every_supported_type():
-    class Square(SL.Layer):
+    class Square(Layer):
         def _forward(self, x, training):
             return x ** 2, x
 
@@ -110,6 +111,35 @@ def test_unsupported_layer_lists_every_supported_type():
     assert "got Square" in str(info.value)
     for cls in KERAS_BUILDERS:
         assert cls.__name__ in str(info.value)
+
+
+def test_a_subclass_of_a_supported_layer_needs_its_own_builder():
+    class MyDense(Dense):                                      # a student's Dense with a changed forward
+        def _forward(self, x, training):
+            out, cache = super()._forward(x, training)
+            return 2 * out, cache
+
+    net = Sequential([MyDense(2, name="mine")], input_dim=3, rng=0)
+    with pytest.raises(TypeError, match=r"layer 'mine' must be one of the supported layer types \(.*Dense.*\) for "
+                                        r"model_from_scratch; got MyDense\. Subclasses of supported layers need "
+                                        r"their own builder: MyDense extends Dense.*KERAS_BUILDERS\[MyDense\] = "
+                                        r"builder") as info:
+        model_from_scratch(net)                                # was: a plain Keras Dense, twice too small
+    for cls in KERAS_BUILDERS:
+        assert cls.__name__ in str(info.value)
+
+    def my_dense(layer, dtype):                                 # the fix the message names
+        import keras
+        return [keras.layers.Dense(layer.units, name=layer.name, dtype=dtype),
+                keras.layers.Rescaling(2.0, name=f"{layer.name}_times_2", dtype=dtype)]
+
+    KERAS_BUILDERS[MyDense] = my_dense
+    try:
+        km = model_from_scratch(net, dtype="float64")
+    finally:
+        del KERAS_BUILDERS[MyDense]
+    x = np.random.default_rng(3).standard_normal((4, 3))
+    np.testing.assert_allclose(km(x).numpy(), net.predict(x), rtol=1e-12, atol=1e-12)
 
 
 def test_bad_models():

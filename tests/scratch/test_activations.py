@@ -1,3 +1,4 @@
+import dataclasses
 import warnings
 
 import numpy as np
@@ -134,6 +135,34 @@ def test_registry_covers_the_syllabus():
 def test_bad_settings_give_our_messages(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def _prelu_pass():
+    return A.prelu_forward(np.ones((2, 6)), np.zeros(6))
+
+
+def _maxout_pass():
+    return A.maxout_forward(np.ones((2, 6)), 3)
+
+
+@pytest.mark.parametrize("forward, other, name, cache_type", [
+    (_prelu_pass, _maxout_pass, "prelu", "PReLUCache"),
+    (_maxout_pass, _prelu_pass, "maxout", "MaxoutCache"),
+])
+def test_backward_refuses_a_cache_from_elsewhere(forward, other, name, cache_type):
+    from dlhelpers.scratch.conv import conv2d_forward
+    backward = getattr(A, f"{name}_backward")
+    out, cache = forward()
+    assert type(cache).__name__ == cache_type and dataclasses.is_dataclass(cache)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cache.z = None
+    conv_cache = conv2d_forward(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)))[1]
+    for wrong in (None, "cache", (np.ones((2, 6)), np.zeros(6)), conv_cache, other()[1]):
+        with pytest.raises(TypeError, match=rf"cache must be the {cache_type} returned by {name}_forward for "
+                                            rf"{name}_backward; got {type(wrong).__name__}\. Pass the second value"):
+            backward(np.ones_like(out), wrong)
+    dz, grads = backward(np.ones_like(out), cache)              # the right cache still works
+    assert dz.shape == (2, 6)
 
 
 def test_inputs_are_not_mutated():

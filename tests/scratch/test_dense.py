@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -59,3 +61,20 @@ def test_inputs_are_never_changed(rng):
     grads["kernel"] += 1
     for a, c in zip((x, k, b), copies):
         np.testing.assert_array_equal(a, c)
+
+
+def test_cache_is_a_frozen_record_and_a_wrong_cache_is_refused(rng):
+    from dlhelpers.scratch.conv import conv2d_forward
+    from dlhelpers.scratch.dense import DenseCache
+    x, k = rng.standard_normal((2, 4)), rng.standard_normal((4, 3))
+    out, cache = dense_forward(x, k, np.zeros(3))
+    assert isinstance(cache, DenseCache)
+    np.testing.assert_array_equal(cache.x, x)
+    np.testing.assert_array_equal(cache.kernel, k)
+    with pytest.raises(dataclasses.FrozenInstanceError):        # frozen: a backward pass cannot be fed edits
+        cache.x = np.zeros((2, 4))
+    conv_cache = conv2d_forward(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)))[1]
+    for wrong, got in ((None, "NoneType"), ("cache", "str"), ((x, k), "tuple"), (conv_cache, "ConvCache")):
+        with pytest.raises(TypeError, match=rf"cache must be the DenseCache returned by dense_forward for "
+                                            rf"dense_backward; got {got}\. Pass the second value of out, cache"):
+            dense_backward(np.ones_like(out), wrong)

@@ -174,3 +174,18 @@ def test_inputs_are_never_changed(kind):
     dx += 1.0
     np.testing.assert_array_equal(x, x_copy)
     np.testing.assert_array_equal(dout, dout_copy)
+
+
+@pytest.mark.parametrize("padding", ["valid", "same", 1])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_average_pool_keeps_the_float_dtype(dtype, padding):
+    x = np.arange(2 * 5 * 5 * 3, dtype=dtype).reshape(2, 5, 5, 3)
+    out, cache = P.average_pool2d_forward(x, 3, 2, padding)
+    assert out.dtype == dtype and cache.count.dtype == dtype      # the window count was float64 whatever x was
+    ref, _ = P.average_pool2d_forward(x.astype(np.float64), 3, 2, padding)
+    np.testing.assert_allclose(out, ref, rtol=1e-6)
+    dx, _ = P.average_pool2d_backward(np.ones(out.shape, dtype), cache)
+    assert dx.dtype == dtype
+    # the gradient follows dout's dtype, whatever the forward pass saw
+    other = np.float64 if dtype == np.float32 else np.float32
+    assert P.average_pool2d_backward(np.ones(out.shape, other), cache)[0].dtype == other

@@ -41,6 +41,34 @@ def test_state_messages_for_combinations_that_do_not_work():
     assert "empty box" in s.error and "got ''" not in s.error
 
 
+def _assert_nothing_to_show(s):
+    assert s.error and s.kernel is None and s.frames == [] and s.current is None
+    assert s.pads() is None and s.output_shape() is None and s.size_text() == "" and s.note == ""
+    with pytest.raises(ValueError, match="settings must work before the Keras check"):
+        s.keras_check()
+
+
+def test_a_first_configure_that_fails_leaves_no_kernel():
+    s = ConvStepperState(image="handwritten digit (8×8)", kernel="course RGB kernels")   # a grey image
+    assert "3-channel image" in s.error
+    _assert_nothing_to_show(s)                                  # pads() was an AttributeError on None
+    s.configure(kernel="course X")                              # and it recovers
+    assert s.error == "" and s.kernel.shape == (3, 3, 1) and s.pads() == ((0, 0), (0, 0))
+
+
+def test_a_later_failure_drops_the_previous_kernel():
+    s = ConvStepperState()
+    assert s.kernel is not None and s.size_text()
+    s.configure(kernel="typed", kernel_text="1 1 1 1 1 1;" * 6)  # 6×6 kernel on the 5×5 image
+    assert "must fit inside" in s.error
+    _assert_nothing_to_show(s)                                  # the old 3×3 kernel stayed behind
+    s.configure(kernel_text="1 a")
+    assert "must be numbers" in s.error
+    _assert_nothing_to_show(s)
+    s.configure(kernel_text="0 1; 1 0")
+    assert s.error == "" and s.kernel.shape == (2, 2, 1) and s.output_shape() == (4, 4)
+
+
 def test_typed_kernel_works_from_the_constructor():
     s = ConvStepperState(kernel="typed")                        # was an AttributeError
     assert s.kernel_name == "typed" and len(s.frames) == 9 and s.next().value == 4
