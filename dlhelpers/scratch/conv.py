@@ -344,7 +344,8 @@ def conv2d_steps(x, kernel, bias=0.0, strides=1, padding="valid"):
 
     Yields:
         :class:`ConvFrame` objects, H_out·W_out of them; the last frame's ``output`` (H_out, W_out)
-        equals ``conv2d_forward(...)`` for the same arguments.
+        equals ``conv2d_forward(...)`` for the same arguments; its arrays keep x's float dtype
+        (float32 stays float32).
     """
     check_number(bias, "bias", "conv2d_steps")
     x = as_array(x, "x", "conv2d_steps", ndim=(2, 3, 4), shape_hint="(H, W), (H, W, C) or (1, H, W, C)")
@@ -359,12 +360,13 @@ def conv2d_steps(x, kernel, bias=0.0, strides=1, padding="valid"):
             raise ValueError(f"kernel must be one filter for conv2d_steps; got {kernel.shape[3]}. Pass kernel[..., :1].")
         kernel = kernel[..., 0]
     kernel = kernel[:, :, None] if kernel.ndim == 2 else kernel
-    xp, k4, b1, (sh, sw), _, (Ho, Wo) = _prepare(x[None], kernel[..., None], np.array([float(bias)]),
+    bias = np.array([bias], dtype=np.result_type(x.dtype, kernel.dtype))     # a float32 image stays float32
+    xp, k4, b1, (sh, sw), _, (Ho, Wo) = _prepare(x[None], kernel[..., None], bias,
                                                  strides, padding, "conv2d_steps")
     k = k4[..., 0]
     KH, KW = k.shape[:2]
     padded = xp[0]
-    output = np.full((Ho, Wo), np.nan)
+    output = np.full((Ho, Wo), np.nan, dtype=xp.dtype)
     for idx in range(Ho * Wo):
         i, j = divmod(idx, Wo)
         window = padded[i * sh: i * sh + KH, j * sw: j * sw + KW, :]

@@ -218,7 +218,7 @@ class Adam(_Optimizer):
         v = self._slot(key, "v", p)
         m[...] = m + (g - m) * (1.0 - self.beta_1)
         v[...] = v + (g * g - v) * (1.0 - self.beta_2)
-        alpha = lr * np.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
+        alpha = float(lr * np.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t))  # float: float32 stays
         return p - alpha * m / (np.sqrt(v) + self.epsilon)
 
 

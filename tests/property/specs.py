@@ -4,10 +4,12 @@ Each entry is ``check(data, obj)``: it draws inputs with hypothesis's ``data`` a
 object through :func:`contract.attempt`. Most entries are built by three makers:
 
 * :func:`calls` — draw valid arguments; call with them (must succeed) or with one argument spoiled
-  by a bad value (must succeed with finite output or raise ValueError/TypeError);
+  by a bad value (must succeed with finite output or raise ValueError/TypeError); test_valid_forms.py
+  calls it again with float32 arrays, nested lists and integer arrays (``check.valid``);
 * :func:`backward_of` — run the paired forward pass, then call the backward pass with a dout of the
   right shape (finite dx of the input's shape, the exact gradient keys), of a wrong shape (ValueError)
-  or a bad value;
+  or a bad value; ``check.bad_cache`` (test_valid_forms.py) gives it a bad cache (None, a string, a tuple
+  of the wrong length, another forward pass's cache);
 * :func:`record_of` — a result type (dataclass/cache) is checked through the function that makes it.
 
 A new public name needs an entry here: ``test_every_public_callable_has_a_spec`` fails until it has one.
@@ -68,6 +70,7 @@ def calls(valid, out=None, protect=(), bad=True, consume=False):
                     a, k = args, {**kwargs, slot: value}
                 attempt_or_none(call, *a, label=label, **k)
     check.exhaustive = exhaustive
+    check.valid, check.consume = valid, consume        # for the other valid forms (test_valid_forms.py)
     return check
 
 
@@ -102,8 +105,57 @@ def backward_of(forward_name, module, valid_forward, keys, dx_of=0):
                 assert isinstance(r.exc, ValueError), f"{label}: a wrong-shaped dout must raise ValueError; got {r}"
         else:
             attempt_or_none(fn, data.draw(bad_value(), label="bad dout"), cache, label=label)
+
+    def bad_cache(data, fn, kind):
+        """``fn(right dout, a bad cache)`` must raise ValueError/TypeError with our message naming ``cache``."""
+        forward = getattr(module, forward_name)
+        args, kwargs = valid_forward(data)
+        out, cache = attempt(forward, *args, expect="ok", **kwargs)
+        dout = np.ones(np.shape(out))
+        label = fn.__qualname__
+        for bad in bad_caches(cache, kind):
+            try:
+                attempt(fn, dout, bad, expect="error", label=label)
+            except Refused as r:
+                assert "cache" in str(r.exc), f"{label}: a bad cache {_kind_of(bad)} must be blamed on cache; got {r}"
+
     check.is_backward = True
+    check.bad_cache = bad_cache
+    check.forward_name, check.module, check.valid_forward = forward_name, module, valid_forward
     return check
+
+
+BAD_CACHE_KINDS = ["None", "a string", "a tuple of the wrong length", "another function's cache"]
+
+
+def _foreign_caches():
+    """One cache of every forward pass with a cache (tiny fixed inputs)."""
+    x, z = np.ones((1, 4, 4, 1)), np.ones((2, 2))
+    makers = [lambda: conv.conv2d_forward(x, np.ones((2, 2, 1, 1)), None), lambda: pooling.max_pool2d_forward(x),
+              lambda: pooling.average_pool2d_forward(x), lambda: pooling.global_max_pool2d(x),
+              lambda: pooling.global_average_pool2d(x), lambda: pooling.flatten_forward(x),
+              lambda: dense.dense_forward(z, np.ones((2, 2)), np.ones(2)),
+              lambda: regularization.dropout_forward(z, 0.5, rng=0),
+              lambda: regularization.batchnorm_forward(z, np.ones(2), np.zeros(2), np.zeros(2), np.ones(2)),
+              lambda: activations.prelu_forward(z, np.ones(2)), lambda: activations.maxout_forward(z, 1)]
+    return [make()[1] for make in makers]
+
+
+def _kind_of(cache):
+    return f"of type {type(cache).__name__}" + (f" and length {len(cache)}" if isinstance(cache, tuple) else "")
+
+
+def bad_caches(cache, kind):
+    """The bad caches of ``kind`` for a backward pass whose right cache is ``cache``."""
+    if kind == "None":
+        return [None]
+    if kind == "a string":
+        return ["cache"]
+    if kind == "a tuple of the wrong length":
+        items = tuple(cache.values()) if isinstance(cache, dict) else tuple(cache) if isinstance(cache, tuple) else (cache,)
+        return [items[:-1], items + (None,), ()]
+    return [c for c in _foreign_caches() if type(c) is not type(cache)
+            or (isinstance(c, dict) and set(c) != set(cache))]
 
 
 def record_of(producer):
