@@ -241,3 +241,17 @@ def check_size(shape, name: str, func: str, *, value, limit: int, what: str, fix
               f"({limit * 8 / 2 ** 30:g} GiB as float64)",
               f"{name}={value!r}, which makes {what} {tuple(int(s) for s in shape)}, {size:.3g} numbers", fix)
     return size
+
+
+def check_cache(cache, kind, func: str, forward: str):
+    """The ``cache`` argument of a backward pass: the record its forward pass returned.
+
+    Args:
+        cache: what the caller passed.
+        kind: the record's class (e.g. ``ConvCache``), or ``dict`` for the caches that are dicts.
+        func: the backward function's name; forward: the forward function's name (for the message).
+    """
+    if not isinstance(cache, kind):
+        _fail("cache", func, f"the {kind.__name__} returned by {forward}", type(cache).__name__,
+              f"Pass the second value of out, cache = {forward}(...).", exc=TypeError)
+    return cache

@@ -16,14 +16,14 @@ from typing import Callable
 
 import numpy as np
 
-from .._checks import as_array, check_axis, check_choice, check_dout, check_nonempty, check_number, check_positive
+from .._checks import as_array, check_cache, check_axis, check_choice, check_dout, check_nonempty, check_number, check_positive
 
 __all__ = [
     "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative",
     "leaky_relu", "leaky_relu_derivative", "elu", "elu_derivative", "softplus", "softplus_derivative",
     "step", "step_derivative", "sign", "sign_derivative", "linear", "linear_derivative",
     "softmax", "softmax_backward", "softmax_jacobian",
-    "prelu_forward", "prelu_backward", "maxout_forward", "maxout_backward",
+    "prelu_forward", "prelu_backward", "maxout_forward", "maxout_backward", "PReLUCache", "MaxoutCache",
     "Activation", "ACTIVATIONS", "get_activation",
 ]
 
@@ -264,14 +264,6 @@ class MaxoutCache:
     k: int                   # pieces per unit
 
 
-def _check_cache(cache, kind, func):
-    if not isinstance(cache, kind):
-        forward = func.replace("_backward", "_forward")
-        raise TypeError(f"cache must be the {kind.__name__} returned by {forward} for {func}; got "
-                        f"{type(cache).__name__}. Pass the second value of out, cache = {forward}(...).")
-    return cache
-
-
 def prelu_forward(z, alpha):
     """Parametric ReLU: z for z > 0, alpha·z otherwise, with a *learned* alpha per feature.
 
@@ -307,7 +299,7 @@ def prelu_backward(dout, cache):
     Returns:
         ``(dz, {"alpha": dalpha})`` with dz of z's shape and dalpha of alpha's shape.
     """
-    cache = _check_cache(cache, PReLUCache, "prelu_backward")
+    cache = check_cache(cache, PReLUCache, "prelu_backward", "prelu_forward")
     z, alpha = cache.z, cache.alpha
     dout = check_dout(dout, z.shape, "prelu_backward")
     dz = np.where(z > 0, dout, alpha * dout)
@@ -350,7 +342,7 @@ def maxout_backward(dout, cache):
     Shapes: dout (N, num_units) → dz (N, num_units·k). Returns ``(dz, {})`` (maxout has no parameters).
     ``cache`` is the :class:`MaxoutCache` from :func:`maxout_forward`.
     """
-    cache = _check_cache(cache, MaxoutCache, "maxout_backward")
+    cache = check_cache(cache, MaxoutCache, "maxout_backward", "maxout_forward")
     shape, idx, k = cache.z_shape, cache.idx, cache.k
     dout = check_dout(dout, idx.shape, "maxout_backward")
     dgrouped = np.zeros((shape[0], dout.shape[1], k), dtype=dout.dtype)

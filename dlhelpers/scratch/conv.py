@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._checks import as_array, check_dout, check_nonempty, check_number, check_pair, check_positive, check_size
+from .._checks import as_array, check_cache, check_dout, check_nonempty, check_number, check_pair, check_positive, check_size
 from ._conv_fast import shifted_backward, shifted_forward
 
 __all__ = ["KERNELS", "MAX_ELEMENTS", "conv2d_forward", "conv2d_backward", "conv2d_forward_loop",
@@ -187,13 +187,6 @@ def _prepare(x, kernel, bias, strides, padding, func):
         strides, ((t, b), (l, r)), (Ho, Wo)
 
 
-def _check_cache(cache, func):
-    if not isinstance(cache, ConvCache):
-        raise TypeError(f"cache must be the ConvCache returned by conv2d_forward for {func}; got "
-                        f"{type(cache).__name__}. Pass the second value of out, cache = conv2d_forward(...).")
-    return cache
-
-
 # --- vectorized ------------------------------------------------------------------------------
 
 def _windows(xp, KH, KW, strides, Ho, Wo):
@@ -248,7 +241,7 @@ def conv2d_backward(dout, cache):
     Returns:
         ``(dx, {"kernel": dK, "bias": db})``: dx (N, H, W, C), dK (KH, KW, C, F), db (F,).
     """
-    cache = _check_cache(cache, "conv2d_backward")
+    cache = check_cache(cache, ConvCache, "conv2d_backward", "conv2d_forward")
     dout = check_dout(dout, cache.out_shape, "conv2d_backward")
     xp, kernel, strides = cache.xp, cache.kernel, cache.strides
     (t, _), (l, _) = cache.pads
@@ -296,7 +289,7 @@ def conv2d_backward_loop(dout, cache):
 
     Args and Returns: as :func:`conv2d_backward`.
     """
-    cache = _check_cache(cache, "conv2d_backward_loop")
+    cache = check_cache(cache, ConvCache, "conv2d_backward_loop", "conv2d_forward")
     dout = check_dout(dout, cache.out_shape, "conv2d_backward_loop")
     xp, kernel, (sh, sw) = cache.xp, cache.kernel, cache.strides
     (t, _), (l, _) = cache.pads

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, check_dout, check_nonempty
+from .._checks import as_array, check_cache, check_dout, check_nonempty
 
-__all__ = ["dense_forward", "dense_backward"]
+__all__ = ["dense_forward", "dense_backward", "DenseCache"]
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,7 @@ def dense_backward(dout, cache):
     Returns:
         ``(dx, {"kernel": dW, "bias": db})``: dx (N, in), dW (in, units), db (units,).
     """
-    if not isinstance(cache, DenseCache):
-        raise TypeError(f"cache must be the DenseCache returned by dense_forward for dense_backward; got "
-                        f"{type(cache).__name__}. Pass the second value of out, cache = dense_forward(...).")
+    check_cache(cache, DenseCache, "dense_backward", "dense_forward")
     x, kernel = cache.x, cache.kernel
     dout = check_dout(dout, (x.shape[0], kernel.shape[1]), "dense_backward")
     dx = dout @ kernel.T                      # (N, in)

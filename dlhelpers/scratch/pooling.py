@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._checks import as_array, check_choice, check_dout, check_nonempty, check_pair
+from .._checks import as_array, check_cache, check_choice, check_dout, check_nonempty, check_pair
 from .conv import _check_room, pad_amounts
 
 __all__ = ["max_pool2d_forward", "max_pool2d_backward", "average_pool2d_forward", "average_pool2d_backward",
@@ -63,14 +63,6 @@ class GlobalAvgPoolCache:
 class FlattenCache:
     """From :func:`flatten_forward` for :func:`flatten_backward`."""
     x_shape: tuple           # (N, ...)
-
-
-def _check_cache(cache, kind, func):
-    if not isinstance(cache, kind):
-        forward = func.replace("_backward", "_forward" if "global" not in func else "")
-        raise TypeError(f"cache must be the {kind.__name__} returned by {forward} for {func}; got "
-                        f"{type(cache).__name__}. Pass the second value of out, cache = {forward}(...).")
-    return cache
 
 
 def _setup(x, pool_size, strides, padding, func, fill):
@@ -144,7 +136,7 @@ def max_pool2d_backward(dout, cache):
     Returns:
         ``(dx, {})``: dx (N, H, W, C); pooling has no parameters.
     """
-    cache = _check_cache(cache, MaxPoolCache, "max_pool2d_backward")
+    cache = check_cache(cache, MaxPoolCache, "max_pool2d_backward", "max_pool2d_forward")
     dout = check_dout(dout, cache.out_shape, "max_pool2d_backward")
     arg, pool = cache.arg, cache.pool
     (t, _), (l, _) = cache.pads
@@ -187,7 +179,7 @@ def average_pool2d_backward(dout, cache):
     Returns:
         ``(dx, {})``: dx (N, H, W, C) in dout's float dtype.
     """
-    cache = _check_cache(cache, AvgPoolCache, "average_pool2d_backward")
+    cache = check_cache(cache, AvgPoolCache, "average_pool2d_backward", "average_pool2d_forward")
     dout = check_dout(dout, cache.out_shape, "average_pool2d_backward")
     (t, _), (l, _) = cache.pads
     share = np.broadcast_to((dout / cache.count.astype(dout.dtype))[..., None, None], (*dout.shape, *cache.pool))
@@ -220,7 +212,7 @@ def global_max_pool2d_backward(dout, cache):
     Returns:
         ``(dx, {})``: dx (N, H, W, C).
     """
-    cache = _check_cache(cache, GlobalMaxPoolCache, "global_max_pool2d_backward")
+    cache = check_cache(cache, GlobalMaxPoolCache, "global_max_pool2d_backward", "global_max_pool2d")
     N, H, W, C = cache.x_shape
     dout = check_dout(dout, (N, C), "global_max_pool2d_backward")
     dflat = np.zeros((N, H * W, C), dtype=dout.dtype)                       # (N, H·W, C)
@@ -251,7 +243,7 @@ def global_average_pool2d_backward(dout, cache):
     Returns:
         ``(dx, {})``: dx (N, H, W, C).
     """
-    cache = _check_cache(cache, GlobalAvgPoolCache, "global_average_pool2d_backward")
+    cache = check_cache(cache, GlobalAvgPoolCache, "global_average_pool2d_backward", "global_average_pool2d")
     N, H, W, C = cache.x_shape
     dout = check_dout(dout, (N, C), "global_average_pool2d_backward")
     return np.broadcast_to(dout[:, None, None, :] / (H * W), cache.x_shape).copy(), {}
@@ -280,7 +272,7 @@ def flatten_backward(dout, cache):
     Returns:
         ``(dx, {})``: dx with the forward input's shape.
     """
-    cache = _check_cache(cache, FlattenCache, "flatten_backward")
+    cache = check_cache(cache, FlattenCache, "flatten_backward", "flatten_forward")
     shape = cache.x_shape
     dout = check_dout(dout, (shape[0], int(np.prod(shape[1:]))), "flatten_backward")
     return dout.reshape(shape), {}

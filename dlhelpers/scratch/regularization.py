@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import as_array, check_bool, check_dout, check_in_range, check_nonempty, check_positive, check_rng
+from .._checks import as_array, check_cache, check_bool, check_dout, check_in_range, check_nonempty, check_positive, check_rng
 
 __all__ = ["dropout_forward", "dropout_backward", "batchnorm_forward", "batchnorm_backward", "DropoutCache"]
 
@@ -54,9 +54,7 @@ def dropout_backward(dout, cache):
     Returns:
         ``(dx, {})``: dx with x's shape.
     """
-    if not isinstance(cache, DropoutCache):
-        raise TypeError(f"cache must be the DropoutCache returned by dropout_forward for dropout_backward; got "
-                        f"{type(cache).__name__}. Pass the second value of out, cache = dropout_forward(...).")
+    check_cache(cache, DropoutCache, "dropout_backward", "dropout_forward")
     dout = check_dout(dout, cache.shape, "dropout_backward")
     return (dout if cache.mask is None else dout * cache.mask), {}
 
@@ -131,9 +129,10 @@ def batchnorm_backward(dout, cache):
     Returns:
         ``(dx, {"gamma": dgamma, "beta": dbeta})``: dx with x's shape, dgamma and dbeta (D,).
     """
-    if not isinstance(cache, dict) or "xhat" not in cache:
-        raise TypeError(f"cache must be the dict returned by batchnorm_forward for batchnorm_backward; got "
-                        f"{type(cache).__name__}. Pass the second value of out, cache = batchnorm_forward(...).")
+    check_cache(cache, dict, "batchnorm_backward", "batchnorm_forward")
+    if "xhat" not in cache:
+        raise TypeError("cache must be the dict returned by batchnorm_forward for batchnorm_backward; got a dict "
+                        "without its keys. Pass the second value of out, cache = batchnorm_forward(...).")
     xhat, inv_std, gamma, axes = cache["xhat"], cache["inv_std"], cache["gamma"], cache["axes"]
     dout = check_dout(dout, xhat.shape, "batchnorm_backward")
     dgamma = np.sum(dout * xhat, axis=axes)

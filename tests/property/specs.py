@@ -252,6 +252,8 @@ def _maxout_args(d):
 
 spec("maxout_forward")(calls(_maxout_args, out=lambda r, a, k: r[0].shape == (a[0].shape[0], a[1])))
 spec("maxout_backward")(backward_of("maxout_forward", activations, _maxout_args, set()))
+spec("PReLUCache")(record_of(lambda d: activations.prelu_forward(*_prelu_args(d)[0])))
+spec("MaxoutCache")(record_of(lambda d: activations.maxout_forward(*_maxout_args(d)[0])))
 
 
 @spec("Activation")
@@ -531,6 +533,7 @@ def _dense_args(d):
 
 spec("dense_forward")(calls(_dense_args, out=lambda r, a, k: r[0].shape == (a[0].shape[0], a[1].shape[1])))
 spec("dense_backward")(backward_of("dense_forward", dense, _dense_args, {"kernel", "bias"}))
+spec("DenseCache")(record_of(lambda d: dense.dense_forward(*_dense_args(d)[0])))
 
 
 def _padding(d):
