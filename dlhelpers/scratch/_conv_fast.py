@@ -39,13 +39,15 @@ def _gemm(dtype):
     return get_blas_funcs("gemm", dtype=dtype)
 
 
-def shifted_forward(xp, kernel, Ho, Wo):
-    """Stride-1 convolution of a padded batch (no bias).
+def shifted_forward(xp, kernel, Ho, Wo, bias=None):
+    """Stride-1 convolution of a padded batch, plus the bias.
 
     Args:
         xp: (N, Hp, Wp, C) padded input.
         kernel: (KH, KW, C, F).
         Ho, Wo: output size, Hp − KH + 1 and Wp − KW + 1.
+        bias: (F,) or None. The products are accumulated onto it, which costs nothing; adding it to
+            the cropped (strided) output afterwards took a fifth of the forward time.
 
     Returns:
         (N, Ho, Wo, F), a view into a larger (N, Hp, Wp, F) array.
@@ -54,7 +56,8 @@ def shifted_forward(xp, kernel, Ho, Wo):
     KH, KW, _, F = kernel.shape
     flat = np.ascontiguousarray(xp).reshape(N * Hp * Wp, C)                 # (pixels, C)
     L = N * Hp * Wp - ((KH - 1) * Wp + (KW - 1))
-    full = np.zeros((N * Hp * Wp, F), dtype=xp.dtype)
+    full = np.empty((N * Hp * Wp, F), dtype=xp.dtype)
+    full[...] = 0 if bias is None else bias                                  # every output starts at its bias
     acc = full[:L]                                                           # (L, F), a view into full
     gemm = _gemm(xp.dtype)
     with single_thread_blas():

@@ -219,11 +219,11 @@ def conv2d_forward(x, kernel, bias=None, strides=1, padding="valid"):
     xp, kernel, bias, strides, pads, (Ho, Wo) = _prepare(x, kernel, bias, strides, padding, "conv2d_forward")
     KH, KW, C, F = kernel.shape
     if strides == (1, 1):
-        out = shifted_forward(xp, kernel, Ho, Wo)                              # fast path, see _conv_fast.py
+        out = shifted_forward(xp, kernel, Ho, Wo, bias)                        # fast path, see _conv_fast.py
     else:
         win = _windows(xp, KH, KW, strides, Ho, Wo)                            # (N, Ho, Wo, C, KH, KW)
         out = np.tensordot(win, kernel, axes=([4, 5, 3], [0, 1, 2]))          # (N, Ho, Wo, F)
-    out += bias
+        out += bias
     return out, ConvCache(np.shape(x), xp, kernel, strides, pads, out.shape)
 
 
