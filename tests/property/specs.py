@@ -838,3 +838,17 @@ spec("WeightHistory")(_callback_check(lambda d: d.draw(st.sampled_from([({"every
                                                                        ({"every": "step"}, False),
                                                                        ({"every": None}, False)]))))
 spec("ProgressBar")(_callback_check(lambda d: d.draw(st.sampled_from([({"desc": "epochs"}, True), ({"desc": 3}, False)]))))
+
+
+# --- specs kept beside their unit: every tests/property/specs_<topic>.py registers its entries on import ----------
+
+def _load_topic_specs():
+    import importlib
+    import pkgutil
+    from pathlib import Path
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.startswith("specs_"):
+            importlib.import_module(f"tests.property.{info.name}")
+
+
+_load_topic_specs()

@@ -1,0 +1,319 @@
+"""Long short-term memory (LSTM): forward and backward through time, in Keras's layout.
+
+The four gate blocks sit side by side in Keras's order **i, f, c, o**: kernel (D, 4U),
+recurrent_kernel (U, 4U), bias (4U,). One step::
+
+    a = x_t @ kernel + h_{t−1} @ recurrent_kernel + bias           # (N, 4U), then split in four
+    i = σ(a_i)   input gate: how much of the candidate to write
+    f = σ(a_f)   forget gate: how much of the old cell state to keep
+    g = tanh(a_c) candidate values
+    o = σ(a_o)   output gate: how much of the cell to show
+    c_t = f ⊙ c_{t−1} + i ⊙ g
+    h_t = o ⊙ tanh(c_t)
+
+Backwards, ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f: along the cell state the gradient is only multiplied by
+the forget gate (no weight matrix, no tanh'), so with f ≈ 1 it survives many steps: the reason
+LSTMs remember where a SimpleRNN's gradient vanishes. Keras's ``unit_forget_bias=True`` starts
+the f block of the bias at 1 for that reason (:func:`lstm_bias`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import _fail, as_array, check_bool, check_cache, check_count, check_dout
+from ._recurrent import (backprop_through_time, check_mask, check_params, check_sequence, check_state,
+                         check_upstream, common_dtype, run_through_time, sigmoid)
+from .rnn import _gate_grads
+
+__all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward", "lstm_gate_trace",
+           "lstm_bias", "split_gates", "LSTMCellCache", "LSTMCache", "LSTMGateTrace", "GATE_ORDER"]
+
+#: Keras's order of the four blocks in kernel, recurrent_kernel and bias
+GATE_ORDER = ("i", "f", "c", "o")
+
+
+def _bias_shape(U):
+    return (4 * U,)
+
+
+def split_gates(array, gates=4):
+    """Split a gate-stacked array along its last axis into named views, e.g. ``W_i, W_f, W_c, W_o``.
+
+    Args:
+        array: (..., gates·U), e.g. an LSTM kernel (D, 4U) or a GRU kernel (D, 3U).
+        gates: how many blocks (4 for the LSTM's i, f, c, o; 3 for the GRU's z, r, h).
+
+    Returns:
+        list of ``gates`` arrays (..., U) (views, not copies).
+
+    Example:
+        >>> W_i, W_f, W_c, W_o = split_gates(np.arange(8.0).reshape(1, 8))
+        >>> W_f.tolist()
+        [[2.0, 3.0]]
+    """
+    array = as_array(array, "array", "split_gates", ndim=(1, 2, 3))
+    gates = check_count(gates, "gates", "split_gates", maximum=16)
+    if array.shape[-1] % gates:
+        _fail("array", "split_gates", f"a last axis divisible by gates = {gates}", f"shape {array.shape}",
+              "Pass a gate-stacked array such as an LSTM kernel (D, 4U).")
+    return np.split(array, gates, axis=-1)
+
+
+def lstm_bias(units, unit_forget_bias=True, dtype=np.float64):
+    """Keras's initial LSTM bias: zeros, except ones in the forget block when ``unit_forget_bias``.
+
+    Args:
+        units: U > 0.
+        unit_forget_bias: start f = σ(1) ≈ 0.73 so the cell keeps its state early in training (Keras's default).
+
+    Returns:
+        (4U,) array in the order i, f, c, o.
+    """
+    U = check_count(units, "units", "lstm_bias", maximum=10 ** 6)
+    b = np.zeros(4 * U, dtype=dtype)
+    if check_bool(unit_forget_bias, "unit_forget_bias", "lstm_bias"):
+        b[U:2 * U] = 1.0
+    return b
+
+
+def _gates(a, U):
+    """The four gate activations from the stacked pre-activations a (N, 4U)."""
+    return sigmoid(a[:, :U]), sigmoid(a[:, U:2 * U]), np.tanh(a[:, 2 * U:3 * U]), sigmoid(a[:, 3 * U:])
+
+
+def _gate_backward(dh, dc, i, f, g, o, c, c_prev):
+    """One step backwards: (∂L/∂a (N, 4U), ∂L/∂c_prev) from ∂L/∂h_t, ∂L/∂c_t (from later steps) and the step's values."""
+    tc = np.tanh(c)
+    dc = dc + dh * o * (1.0 - tc * tc)                           # c_t reaches L through h_t and through c_{t+1}
+    da = np.concatenate([dc * g * i * (1.0 - i),                 # i = σ(a_i)
+                         dc * c_prev * f * (1.0 - f),            # f = σ(a_f)
+                         dc * i * (1.0 - g * g),                 # g = tanh(a_c)
+                         dh * tc * o * (1.0 - o)], axis=-1)      # o = σ(a_o)
+    return da, dc * f
+
+
+# --- one step --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LSTMCellCache:
+    """What :func:`lstm_cell_backward` needs from :func:`lstm_cell_forward`."""
+    x_t: np.ndarray                # (N, D)
+    h_prev: np.ndarray             # (N, U)
+    c_prev: np.ndarray             # (N, U)
+    i: np.ndarray                  # (N, U) input gate
+    f: np.ndarray                  # (N, U) forget gate
+    g: np.ndarray                  # (N, U) candidate
+    o: np.ndarray                  # (N, U) output gate
+    c: np.ndarray                  # (N, U) new cell state
+    kernel: np.ndarray             # (D, 4U)
+    recurrent_kernel: np.ndarray   # (U, 4U)
+
+
+def _check_cell_state(arr, name, N, U, func):
+    arr = as_array(arr, name, func, ndim=2, shape_hint=f"(N, U) = ({N}, {U})")
+    if arr.shape != (N, U):
+        _fail(name, func, f"shape (N, U) = ({N}, {U})", f"shape {arr.shape}",
+              "One state row per sample in x_t, U = recurrent_kernel.shape[0] columns.")
+    return arr
+
+
+def lstm_cell_forward(x_t, h_prev, c_prev, params):
+    """One LSTM step: c = f⊙c_prev + i⊙g, h = o⊙tanh(c), gates from x_t @ kernel + h_prev @ recurrent_kernel + bias.
+
+    Args:
+        x_t: (N, D); h_prev, c_prev: (N, U).
+        params: ``{"kernel": (D, 4U), "recurrent_kernel": (U, 4U), "bias": (4U,)}``, blocks i, f, c, o.
+
+    Returns:
+        ``(h, c, cache)``: h and c (N, U) and an :class:`LSTMCellCache` (its i, f, g, o are the gates).
+
+    Example:
+        >>> U = 1; p = {"kernel": np.zeros((1, 4)), "recurrent_kernel": np.zeros((1, 4)), "bias": np.zeros(4)}
+        >>> h, c, _ = lstm_cell_forward(np.ones((1, 1)), np.zeros((1, 1)), np.ones((1, 1)), p)
+        >>> float(c[0, 0])                # all gates σ(0) = 0.5, g = tanh(0) = 0: c = 0.5·1 + 0.5·0
+        0.5
+    """
+    func = "lstm_cell_forward"
+    x_t = as_array(x_t, "x_t", func, ndim=2, shape_hint="(N, D)", fix="Add a batch axis, e.g. x_t[None, :].")
+    kernel, recurrent, bias, U = check_params(params, func, 4, _bias_shape, D=x_t.shape[1])
+    h_prev = _check_cell_state(h_prev, "h_prev", len(x_t), U, func)
+    c_prev = _check_cell_state(c_prev, "c_prev", len(x_t), U, func)
+    dtype = common_dtype(x_t, h_prev, c_prev, kernel, recurrent, bias)
+    x_t, h_prev, c_prev, kernel, recurrent, bias = (a.astype(dtype, copy=False)
+                                                    for a in (x_t, h_prev, c_prev, kernel, recurrent, bias))
+    i, f, g, o = _gates(x_t @ kernel + h_prev @ recurrent + bias, U)   # (N, U) each
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, LSTMCellCache(x_t, h_prev, c_prev, i, f, g, o, c, kernel, recurrent)
+
+
+def lstm_cell_backward(dh, dc, cache):
+    """Backward of one LSTM step.
+
+    dc_total = dc + dh⊙o⊙(1 − tanh²c); da = [dc_total⊙g⊙i(1−i), dc_total⊙c_prev⊙f(1−f), dc_total⊙i⊙(1−g²),
+    dh⊙tanh(c)⊙o(1−o)]; dx_t = da Wᵀ, dh_prev = da Uᵀ, dc_prev = dc_total⊙f.
+
+    Args:
+        dh, dc: (N, U) ∂L/∂h and ∂L/∂c of this step's outputs (``dc`` from the next step; zeros at the end).
+        cache: the :class:`LSTMCellCache` of :func:`lstm_cell_forward`.
+
+    Returns:
+        ``(dx_t, grads)``: dx_t (N, D) and ``{"kernel", "recurrent_kernel", "bias", "h_prev", "c_prev"}``.
+    """
+    func = "lstm_cell_backward"
+    check_cache(cache, LSTMCellCache, func, "lstm_cell_forward")
+    dh = check_dout(dh, cache.c.shape, func, name="dh")
+    dc = check_dout(dc, cache.c.shape, func, name="dc")
+    da, dc_prev = _gate_backward(dh, dc, cache.i, cache.f, cache.g, cache.o, cache.c, cache.c_prev)
+    return da @ cache.kernel.T, {"kernel": cache.x_t.T @ da, "recurrent_kernel": cache.h_prev.T @ da,
+                                 "bias": da.sum(axis=0), "h_prev": da @ cache.recurrent_kernel.T, "c_prev": dc_prev}
+
+
+# --- a whole sequence ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LSTMCache:
+    """What :func:`lstm_backward` needs from :func:`lstm_forward`: ten arrays of every step, (N, T, ·)."""
+    x: np.ndarray                  # (N, T, D)
+    h_prev: np.ndarray             # (N, T, U) h entering each step
+    c_prev: np.ndarray             # (N, T, U) c entering each step
+    i: np.ndarray                  # (N, T, U)
+    f: np.ndarray                  # (N, T, U)
+    g: np.ndarray                  # (N, T, U)
+    o: np.ndarray                  # (N, T, U)
+    c: np.ndarray                  # (N, T, U) the step's new c before masking
+    mask: np.ndarray | None        # (N, T)
+    kernel: np.ndarray             # (D, 4U)
+    recurrent_kernel: np.ndarray   # (U, 4U)
+    h0_given: bool
+    c0_given: bool
+
+
+def lstm_forward(x, params, h0=None, c0=None, mask=None):
+    """Run an LSTM over every step (gate order i, f, c, o as Keras).
+
+    Args:
+        x: (N, T, D) sequences.
+        params: ``{"kernel": (D, 4U), "recurrent_kernel": (U, 4U), "bias": (4U,)}``.
+        h0, c0: (N, U) initial states, or None for zeros (then ``grads`` has no ``"h0"`` / ``"c0"``).
+        mask: (N, T) bool, True at real steps; padded steps carry h and c and repeat the output.
+
+    Returns:
+        ``(h_seq, cache)``: h_seq (N, T, U) and an :class:`LSTMCache` for :func:`lstm_backward`.
+    """
+    func = "lstm_forward"
+    x = check_sequence(x, func)
+    N, T, D = x.shape
+    kernel, recurrent, bias, U = check_params(params, func, 4, _bias_shape, D=D)
+    h0 = check_state(h0, "h0", N, U, func)
+    c0 = check_state(c0, "c0", N, U, func)
+    mask = check_mask(mask, N, T, func)
+    dtype = common_dtype(x, kernel, recurrent, bias, h0, c0)
+    x, kernel, recurrent, bias = (a.astype(dtype, copy=False) for a in (x, kernel, recurrent, bias))
+    start = [np.zeros((N, U), dtype) if s is None else s.astype(dtype) for s in (h0, c0)]
+    rec = {k: np.empty((N, T, U), dtype) for k in ("h_prev", "c_prev", "i", "f", "g", "o", "c")}
+    x_proj = x @ kernel + bias                                    # (N, T, 4U) all steps' input parts at once
+
+    def step(t, xw_t, states):
+        h_prev, c_prev = states
+        i, f, g, o = _gates(xw_t + h_prev @ recurrent, U)
+        c = f * c_prev + i * g
+        for k, v in (("h_prev", h_prev), ("c_prev", c_prev), ("i", i), ("f", f), ("g", g), ("o", o), ("c", c)):
+            rec[k][:, t] = v
+        return [o * np.tanh(c), c]
+
+    h_seq, _ = run_through_time(x_proj, start, mask, step)
+    return h_seq, LSTMCache(x, rec["h_prev"], rec["c_prev"], rec["i"], rec["f"], rec["g"], rec["o"], rec["c"],
+                            mask, kernel, recurrent, h0 is not None, c0 is not None)
+
+
+def lstm_backward(dh_seq, cache):
+    """Backpropagation through time for :func:`lstm_forward`.
+
+    Per step (from the last): dc_t gets dh_t⊙o⊙(1 − tanh²c_t) added to what came from step t+1, the gate
+    gradients follow as in :func:`lstm_cell_backward`, dc_{t−1} = dc_t⊙f and dh_{t−1} = da @ recurrent_kernelᵀ.
+
+    Args:
+        dh_seq: (N, T, U) ∂L/∂h_seq.
+        cache: the :class:`LSTMCache`.
+
+    Returns:
+        ``(dx, grads)``: dx (N, T, D), ``{"kernel", "recurrent_kernel", "bias"}``, plus ``"h0"`` and ``"c0"``
+        (N, U) for the initial states that were given.
+    """
+    func = "lstm_backward"
+    check_cache(cache, LSTMCache, func, "lstm_forward")
+    dh_seq = check_upstream(dh_seq, cache.c.shape, func).astype(cache.c.dtype, copy=False)
+    N, T, U = cache.c.shape
+    da = np.zeros((N, T, 4 * U), dtype=cache.c.dtype)              # every step's gate gradients
+    recurrent_T = cache.recurrent_kernel.T
+
+    def step_backward(t, d_new):
+        da_t, dc_prev = _gate_backward(d_new[0], d_new[1], cache.i[:, t], cache.f[:, t], cache.g[:, t],
+                                       cache.o[:, t], cache.c[:, t], cache.c_prev[:, t])
+        da[:, t] += da_t
+        return [da_t @ recurrent_T, dc_prev]
+
+    dh0, dc0 = backprop_through_time(dh_seq, cache.mask, 2, step_backward)
+    extra = {**({"h0": dh0} if cache.h0_given else {}), **({"c0": dc0} if cache.c0_given else {})}
+    return _gate_grads(cache.x, cache.h_prev, da, da, cache.kernel, extra)
+
+
+@dataclass(frozen=True)
+class LSTMGateTrace:
+    """Every step of one sequence through an LSTM, as named (T, U) arrays (gate order i, f, c, o).
+
+    ``i`` input gate, ``f`` forget gate, ``g`` candidate, ``o`` output gate, ``c`` cell state,
+    ``h`` output; ``c_prev``/``h_prev`` are the states entering each step (row 0: c0/h0).
+    """
+    x: np.ndarray                  # (T, D)
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    h: np.ndarray
+    c_prev: np.ndarray
+    h_prev: np.ndarray
+
+    def as_dict(self) -> dict:
+        """``{"i": ..., "f": ..., "g": ..., "o": ..., "c": ..., "h": ...}`` (each (T, U))."""
+        return {k: getattr(self, k) for k in ("i", "f", "g", "o", "c", "h")}
+
+
+def lstm_gate_trace(x, params, h0=None, c0=None):
+    """Every step's gates and states for **one** sequence, for plotting and the gate stepper.
+
+    Args:
+        x: (T, D) one sequence (or (1, T, D)).
+        params: LSTM params as :func:`lstm_forward`.
+        h0, c0: (U,) or (1, U) initial states, or None for zeros.
+
+    Returns:
+        :class:`LSTMGateTrace` with i, f, g, o, c, h (and h_prev, c_prev) each (T, U).
+
+    Example:
+        >>> p = {"kernel": np.zeros((1, 8)), "recurrent_kernel": np.zeros((2, 8)), "bias": np.zeros(8)}
+        >>> tr = lstm_gate_trace(np.ones((3, 1)), p)
+        >>> tr.f.shape, float(tr.f[0, 0])
+        ((3, 2), 0.5)
+    """
+    func = "lstm_gate_trace"
+    x = as_array(x, "x", func, ndim=(2, 3), shape_hint="(T, D) for one sequence")
+    if x.ndim == 3:
+        if x.shape[0] != 1:
+            _fail("x", func, "one sequence (T, D) or (1, T, D)", f"shape {x.shape}",
+                  "Pick one sequence, e.g. x[0]; lstm_forward handles batches.")
+        x = x[0]
+    states = []
+    for name, s in (("h0", h0), ("c0", c0)):
+        if s is not None:
+            s = as_array(s, name, func, ndim=(1, 2), shape_hint="(U,) or (1, U)")
+            s = s.reshape(1, -1) if s.ndim == 1 or s.shape[0] == 1 else s
+        states.append(s)
+    _, cache = lstm_forward(x[None], params, h0=states[0], c0=states[1])
+    h = cache.o[0] * np.tanh(cache.c[0])
+    return LSTMGateTrace(x=cache.x[0], i=cache.i[0], f=cache.f[0], g=cache.g[0], o=cache.o[0], c=cache.c[0], h=h,
+                         c_prev=cache.c_prev[0], h_prev=cache.h_prev[0])
