@@ -18,7 +18,12 @@ import numpy as np
 from .._checks import check_choice, check_in_range, check_positive, check_rng
 
 __all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "COURSE_RGB_IMAGE", "COURSE_RGB_KERNELS", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
-           "mnist_full", "keras_datasets_dir", "train_test_split", "one_hot", "MNIST_SHA256"]
+           "mnist_full", "keras_datasets_dir", "train_test_split", "one_hot", "MNIST_SHA256",
+           # Unit III: time series, sequence tasks, text (dlhelpers.data.series / .sequences / .text)
+           "TimeSeries", "co2", "sunspots", "make_windows", "time_split", "split_windows", "WindowSplit",
+           "SeriesScaler", "SequenceDataset", "digit_rows", "mnist_rows", "sine_frequency", "adding_problem",
+           "first_symbol", "future_context", "future_context_best_accuracy", "pad_sequences",
+           "variable_length_digits", "TextCorpus", "python_docs_text", "CharVocab", "char_windows"]
 
 
 @dataclass
@@ -305,3 +310,12 @@ def one_hot(y, num_classes=None):
                          "Use y.astype(int).")
     k = int(y.max()) + 1 if num_classes is None else int(num_classes)
     return np.eye(k)[y]
+
+
+# --- Unit III: sequences (imported last: these modules build on Dataset and the loaders above) ------
+from .series import (TimeSeries, co2, sunspots, make_windows, time_split, split_windows,  # noqa: E402
+                     WindowSplit, SeriesScaler)
+from .sequences import (SequenceDataset, digit_rows, mnist_rows, sine_frequency, adding_problem,  # noqa: E402
+                        first_symbol, future_context, future_context_best_accuracy, pad_sequences,
+                        variable_length_digits)
+from .text import TextCorpus, python_docs_text, CharVocab, char_windows  # noqa: E402
