@@ -10,10 +10,16 @@ __all__ = ["optimizer_from_scratch", "schedule_from_scratch", "KERAS_OPTIMIZERS"
 
 #: scratch optimizer class → builder(scratch optimizer, Keras learning rate) -> Keras optimizer
 KERAS_OPTIMIZERS = {
-    S.SGD: lambda o, lr: keras.optimizers.SGD(lr, momentum=o.momentum, nesterov=o.nesterov),
-    S.RMSprop: lambda o, lr: keras.optimizers.RMSprop(lr, rho=o.rho, epsilon=o.epsilon),
-    S.Adam: lambda o, lr: keras.optimizers.Adam(lr, beta_1=o.beta_1, beta_2=o.beta_2, epsilon=o.epsilon),
+    S.SGD: lambda o, lr: keras.optimizers.SGD(lr, momentum=o.momentum, nesterov=o.nesterov, **_clipping(o)),
+    S.RMSprop: lambda o, lr: keras.optimizers.RMSprop(lr, rho=o.rho, epsilon=o.epsilon, **_clipping(o)),
+    S.Adam: lambda o, lr: keras.optimizers.Adam(lr, beta_1=o.beta_1, beta_2=o.beta_2, epsilon=o.epsilon,
+                                                **_clipping(o)),
 }
+
+
+def _clipping(opt):
+    """The scratch optimizer's gradient clipping as Keras keyword arguments (clipvalue/clipnorm/global_clipnorm)."""
+    return {"clipvalue": opt.clipvalue, "clipnorm": opt.clipnorm, "global_clipnorm": opt.global_clipnorm}
 
 
 def schedule_from_scratch(learning_rate):
@@ -44,10 +50,12 @@ def optimizer_from_scratch(opt):
 
     Args:
         opt: a scratch ``SGD`` (with momentum/nesterov), ``RMSprop`` or ``Adam``; its learning rate may
-            be a float or an ``ExponentialDecay``/``StepDecay``.
+            be a float or an ``ExponentialDecay``/``StepDecay``; its gradient clipping (``clipvalue``,
+            ``clipnorm`` or ``global_clipnorm``) is carried over.
 
     Returns:
-        A fresh ``keras.optimizers.Optimizer``: the same steps as ``opt.step`` from the same gradients.
+        A fresh ``keras.optimizers.Optimizer``: the same steps as ``opt.step`` from the same gradients
+        (clipped the same way).
 
     Raises:
         TypeError: ``opt`` is not one of the supported optimizers (the message lists them).

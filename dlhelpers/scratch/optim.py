@@ -1,9 +1,11 @@
-"""Optimizers and learning-rate schedules, with Keras 3's update rules.
+"""Optimizers, learning-rate schedules and gradient clipping, with Keras 3's rules.
 
 An optimizer updates a dict of parameter arrays from a dict of gradients with the same
 keys: ``opt.step(params, grads)`` returns new arrays (the inputs are not mutated), so a
 notebook can keep every step's weights. ``learning_rate`` may be a float or a schedule
-(any callable of the step number, e.g. :class:`ExponentialDecay`).
+(any callable of the step number, e.g. :class:`ExponentialDecay`). Each optimizer can clip
+the gradients before its update (``clipvalue``, ``clipnorm`` or ``global_clipnorm``, at most
+one), exactly as Keras's optimizers do; the three clipping rules are also public functions.
 """
 from __future__ import annotations
 
@@ -16,7 +18,113 @@ import numbers
 
 from .._checks import _fail, as_array, check_bool, check_choice, check_in_range, check_number, check_positive
 
-__all__ = ["SGD", "RMSprop", "Adam", "ExponentialDecay", "StepDecay", "get_optimizer", "OPTIMIZERS"]
+__all__ = ["SGD", "RMSprop", "Adam", "ExponentialDecay", "StepDecay", "get_optimizer", "OPTIMIZERS",
+           "clip_by_value", "clip_by_norm", "clip_by_global_norm"]
+
+
+# --- gradient clipping (Keras 3: BaseOptimizer._clip_gradients) ---------------------------------------------
+
+def _grad_arrays(grads, func):
+    """``grads`` checked: a dict of numeric, finite arrays → a new dict of float arrays (same keys)."""
+    if not isinstance(grads, dict):
+        _fail("grads", func, "a dict {name: array}", type(grads).__name__,
+              "Pass the gradients keyed like the parameters, e.g. {'kernel': dW, 'bias': db}.", exc=TypeError)
+    return {key: as_array(g, f"grads[{key!r}]", func) for key, g in grads.items()}
+
+
+def _l2_norm(arrays):
+    """√(Σ x²) over every element of every array, as a Python float (rescaled if the plain sum overflows)."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    with np.errstate(over="ignore"):
+        total = sum(float(np.sum(np.square(a))) for a in arrays)
+    if math.isfinite(total):
+        return math.sqrt(total)
+    big = max(float(np.max(np.abs(a))) for a in arrays if a.size)       # overflowed: factor out the largest |x|
+    return big * math.sqrt(sum(float(np.sum(np.square(a / big))) for a in arrays))
+
+
+def _scaled(g, c, norm):
+    """Keras's g·c / max(norm, c) in g's dtype; g·(c / max(norm, c)) where g·c alone would overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = g * c / max(norm, c)
+    if not np.all(np.isfinite(out)):
+        out = g * (c / max(norm, c))
+    return out
+
+
+def clip_by_value(grads: dict, clipvalue) -> dict:
+    """g ← clip(g, −clipvalue, clipvalue) elementwise, for every gradient (Keras's ``clipvalue``).
+
+    Args:
+        grads: ``{name: array}`` of finite gradients (any shapes).
+        clipvalue: a positive finite number.
+
+    Returns:
+        A new dict with the same keys: each array of the same shape with every element in
+        [−clipvalue, clipvalue] (``grads`` is not mutated).
+
+    Example:
+        >>> clip_by_value({"w": np.array([-3.0, 0.5, 2.0])}, 1.0)["w"]
+        array([-1. ,  0.5,  1. ])
+    """
+    check_positive(clipvalue, "clipvalue", "clip_by_value")
+    v = float(clipvalue)
+    return {key: np.clip(g, -v, v) for key, g in _grad_arrays(grads, "clip_by_value").items()}
+
+
+def clip_by_norm(grads: dict, clipnorm) -> dict:
+    """g ← g·clipnorm / max(‖g‖₂, clipnorm) for each array on its own (Keras's ``clipnorm``).
+
+    ‖g‖₂ is the L2 norm of all of one array's elements. An array with ‖g‖₂ <= clipnorm is unchanged
+    (a zero gradient stays zero: there is no epsilon, the max keeps the divisor >= clipnorm); a
+    longer one is scaled to norm clipnorm, keeping its direction.
+
+    Args:
+        grads: ``{name: array}`` of finite gradients (any shapes).
+        clipnorm: a positive finite number, the largest allowed norm of each array.
+
+    Returns:
+        A new dict with the same keys and shapes (``grads`` is not mutated).
+
+    Example:
+        >>> clip_by_norm({"w": np.array([3.0, 4.0])}, 1.0)["w"]
+        array([0.6, 0.8])
+    """
+    check_positive(clipnorm, "clipnorm", "clip_by_norm")
+    c = float(clipnorm)
+    return {key: _scaled(g, c, _l2_norm([g])) for key, g in _grad_arrays(grads, "clip_by_norm").items()}
+
+
+def clip_by_global_norm(grads: dict, global_clipnorm) -> tuple[dict, float]:
+    """g ← g·c·min(1/N, 1/c) for every array, N = √(Σ over all arrays of Σ g²) (Keras's ``global_clipnorm``).
+
+    All gradients are scaled by the same factor c·min(1/N, 1/c) = min(c/N, 1) (c = global_clipnorm),
+    so the direction of the whole gradient is kept and its global norm becomes at most c. N = 0
+    (all gradients zero) gives the factor 1: zero stays zero.
+
+    Args:
+        grads: ``{name: array}`` of finite gradients (any shapes).
+        global_clipnorm: a positive finite number, the largest allowed global norm.
+
+    Returns:
+        ``(clipped, norm)``: a new dict with the same keys and shapes (``grads`` is not mutated), and
+        the global norm N before clipping (a float).
+
+    Example:
+        >>> clipped, norm = clip_by_global_norm({"a": np.array([3.0, 4.0]), "b": np.array([0.0, 12.0])}, 6.5)
+        >>> norm, clipped["a"], clipped["b"]
+        (13.0, array([1.5, 2. ]), array([0., 6.]))
+    """
+    check_positive(global_clipnorm, "global_clipnorm", "clip_by_global_norm")
+    c = float(global_clipnorm)
+    arrays = _grad_arrays(grads, "clip_by_global_norm")
+    norm = _l2_norm(arrays.values()) if arrays else 0.0
+    scale = c * min(1.0 / norm if norm > 0 else math.inf, 1.0 / c)
+    return {key: g * scale for key, g in arrays.items()}, norm
+
+
+_CLIPPERS = {"clipvalue": clip_by_value, "clipnorm": clip_by_norm,
+             "global_clipnorm": lambda grads, c: clip_by_global_norm(grads, c)[0]}
 
 
 class ExponentialDecay:
@@ -79,15 +187,47 @@ class StepDecay(ExponentialDecay):
 
 
 class _Optimizer:
-    """Shared bookkeeping: the learning rate (a number or a schedule), the step counter, the slots."""
+    """Shared bookkeeping: the learning rate (a number or a schedule), gradient clipping, the step counter,
+    the slots.
+
+    Clipping (at most one of the three, as in Keras; each a positive number or None) happens in
+    :meth:`step` before the update: ``clipvalue`` → :func:`clip_by_value`, ``clipnorm`` →
+    :func:`clip_by_norm` (each parameter's gradient on its own), ``global_clipnorm`` →
+    :func:`clip_by_global_norm` (all gradients of the step together).
+    """
     name = "optimizer"
 
-    def __init__(self, learning_rate):
+    def __init__(self, learning_rate, clipvalue=None, clipnorm=None, global_clipnorm=None):
+        func = type(self).__name__
         if not callable(learning_rate):
-            check_positive(learning_rate, "learning_rate", type(self).__name__)
+            check_positive(learning_rate, "learning_rate", func)
+        settings = {"clipvalue": clipvalue, "clipnorm": clipnorm, "global_clipnorm": global_clipnorm}
+        for arg, value in settings.items():
+            if value is not None:
+                check_positive(value, arg, func)
+        chosen = [f"{arg}={value!r}" for arg, value in settings.items() if value is not None]
+        if len(chosen) > 1:
+            _fail("the clipping arguments", func, "at most one of clipvalue, clipnorm and global_clipnorm",
+                  ", ".join(chosen), "Keep one of them (Keras allows only one too).")
         self.learning_rate = learning_rate
+        self.clipvalue, self.clipnorm, self.global_clipnorm = clipvalue, clipnorm, global_clipnorm
         self.iterations = 0
         self.state: dict = {}
+
+    def clip_gradients(self, grads: dict) -> dict:
+        """The gradients after this optimizer's clipping (Keras's ``_clip_gradients``); unchanged if none is set.
+
+        Args:
+            grads: ``{name: array}`` of finite gradients.
+
+        Returns:
+            A new dict with the same keys and shapes.
+        """
+        for arg, clip in _CLIPPERS.items():
+            value = getattr(self, arg)
+            if value is not None:
+                return clip(grads, value)
+        return dict(_grad_arrays(grads, f"{type(self).__name__}.clip_gradients"))
 
     def current_learning_rate(self):
         """The rate for the next step: the number, or the schedule evaluated at ``iterations``.
@@ -113,6 +253,9 @@ class _Optimizer:
     def step(self, params: dict, grads: dict) -> dict:
         """One update: new arrays for every parameter (``params`` and ``grads`` are not mutated).
 
+        The gradients are clipped first when ``clipvalue``, ``clipnorm`` or ``global_clipnorm`` is set
+        (the global norm is taken over the gradients of ``params``'s keys).
+
         Args:
             params: ``{name: array}``, finite numbers.
             grads: ``{name: dL/dparam}`` with the same keys and each the shape of its parameter.
@@ -130,13 +273,17 @@ class _Optimizer:
             raise ValueError(f"grads must have a gradient for every parameter for {type(self).__name__}.step; "
                              f"missing {sorted(missing, key=str)}. Check the backward pass returns them all.")
         lr = self.current_learning_rate()
-        new = {}
+        checked_p, checked_g = {}, {}
         for key, p in params.items():
-            p = as_array(p, f"params[{key!r}]", func)
-            g = as_array(grads[key], f"grads[{key!r}]", func)
+            checked_p[key] = p = as_array(p, f"params[{key!r}]", func)
+            checked_g[key] = g = as_array(grads[key], f"grads[{key!r}]", func)
             if g.shape != p.shape:
                 raise ValueError(f"grads[{key!r}] must have shape {p.shape} for {type(self).__name__}.step; "
                                  f"got {g.shape}.")
+        checked_g = self.clip_gradients(checked_g)       # Keras clips the gradients of the step, then updates
+        new = {}
+        for key, p in checked_p.items():
+            g = checked_g[key]
             with np.errstate(over="ignore", invalid="ignore"):
                 new[key] = self._update(key, p, g, lr)
             if not np.all(np.isfinite(new[key])):
@@ -162,8 +309,9 @@ class SGD(_Optimizer):
     """
     name = "sgd"
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, clipvalue=None, clipnorm=None,
+                 global_clipnorm=None):
+        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm)
         check_in_range(momentum, "momentum", "SGD", 0.0, 1.0)
         check_bool(nesterov, "nesterov", "SGD")
         self.momentum = momentum
@@ -186,8 +334,9 @@ class RMSprop(_Optimizer):
     """
     name = "rmsprop"
 
-    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-7, clipvalue=None, clipnorm=None,
+                 global_clipnorm=None):
+        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm)
         check_in_range(rho, "rho", "RMSprop", 0.0, 1.0)
         check_positive(epsilon, "epsilon", "RMSprop")
         self.rho, self.epsilon = rho, epsilon
@@ -205,8 +354,9 @@ class Adam(_Optimizer):
     """
     name = "adam"
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        super().__init__(learning_rate)
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, clipvalue=None,
+                 clipnorm=None, global_clipnorm=None):
+        super().__init__(learning_rate, clipvalue, clipnorm, global_clipnorm)
         check_in_range(beta_1, "beta_1", "Adam", 0.0, 1.0)
         check_in_range(beta_2, "beta_2", "Adam", 0.0, 1.0)
         check_positive(epsilon, "epsilon", "Adam")

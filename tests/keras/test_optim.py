@@ -55,3 +55,51 @@ def test_bad_input():
         optimizer_from_scratch(keras.optimizers.Adagrad())
     with pytest.raises(ValueError, match="learning_rate must be a float or a scratch ExponentialDecay"):
         optimizer_from_scratch(SGD(lambda step: 0.1))
+
+
+# --- gradient clipping: the scratch optimizers clip exactly as Keras's -----------------------------------
+
+CLIPPING = [{"clipvalue": 0.5}, {"clipnorm": 1.5}, {"global_clipnorm": 2.0}]
+# Hyperparameters exact in float32: Keras keeps the learning rate in a float32 variable and casts momentum and
+# beta_1/beta_2 through float32 (ops.cast of a Python float), so float64 parity to 1e-10 needs such values.
+MAKERS = {"sgd": lambda clip: SGD(0.125, **clip), "sgd_momentum": lambda clip: SGD(0.125, momentum=0.875, **clip),
+          "nesterov": lambda clip: SGD(0.0625, momentum=0.5, nesterov=True, **clip),
+          "rmsprop": lambda clip: RMSprop(0.015625, rho=0.875, **clip),
+          "adam": lambda clip: Adam(0.03125, beta_1=0.875, beta_2=0.9921875, **clip)}
+
+
+@pytest.mark.parametrize("dtype, rtol, atol", [(np.float64, 1e-10, 1e-12), (np.float32, 1e-5, 1e-6)])
+@pytest.mark.parametrize("clip", CLIPPING, ids=lambda c: next(iter(c)))
+@pytest.mark.parametrize("name", sorted(MAKERS))
+def test_clipped_updates_match_keras(name, clip, dtype, rtol, atol):
+    rng = np.random.default_rng(11)
+    s_opt, plain = MAKERS[name](clip), MAKERS[name]({})
+    k_opt = optimizer_from_scratch(s_opt)
+    shapes = {"kernel": (3, 2), "bias": (2,)}
+    params = {k: rng.standard_normal(s).astype(dtype) for k, s in shapes.items()}
+    unclipped = params
+    variables = {k: keras.Variable(v.copy(), dtype=np.dtype(dtype).name) for k, v in params.items()}
+    (bound,) = clip.values()
+    for step in range(5):
+        grads = {k: (20.0 * rng.standard_normal(s)).astype(dtype) for k, s in shapes.items()}
+        if step == 2:
+            grads["bias"] = np.zeros(shapes["bias"], dtype)           # a zero gradient beside a big one
+        # the gradients really are clipped: the kernel's norm and its largest |g| exceed the bound
+        assert min(np.linalg.norm(grads["kernel"]), np.abs(grads["kernel"]).max()) > bound
+        params, unclipped = s_opt.step(params, grads), plain.step(unclipped, grads)
+        k_opt.apply([tf.constant(grads[k]) for k in shapes], [variables[k] for k in shapes])
+    for key in shapes:
+        assert params[key].dtype == dtype
+        np.testing.assert_allclose(params[key], variables[key].numpy(), rtol=rtol, atol=atol, err_msg=key)
+    # the clipping changed the result: without it the same gradients end elsewhere
+    assert not np.allclose(params["kernel"], unclipped["kernel"], rtol=1e-3)
+
+
+@pytest.mark.parametrize("clip", CLIPPING + [{}], ids=lambda c: next(iter(c), "none"))
+@pytest.mark.parametrize("make", [lambda c: SGD(0.1, momentum=0.5, **c), lambda c: RMSprop(0.01, **c),
+                                  lambda c: Adam(0.01, **c)])
+def test_optimizer_from_scratch_carries_the_clipping(make, clip):
+    k_opt = optimizer_from_scratch(make(clip))
+    for arg in ("clipvalue", "clipnorm", "global_clipnorm"):
+        assert getattr(k_opt, arg) == clip.get(arg), arg
+        assert k_opt.get_config()[arg] == clip.get(arg), arg

@@ -100,3 +100,130 @@ def test_step_does_not_mutate_its_inputs():
             opt.step(params, grads)
     np.testing.assert_array_equal(params["w"], [1.0, -2.0])
     np.testing.assert_array_equal(grads["w"], [0.5, 0.5])
+
+
+# --- gradient clipping (Keras 3 rules) ---------------------------------------------------------------------
+
+from dlhelpers.scratch.optim import clip_by_global_norm, clip_by_norm, clip_by_value  # noqa: E402
+
+
+def test_clip_by_global_norm_by_hand():
+    # ‖(3, 4, 0, 12)‖ = √(9 + 16 + 144) = 13; clip to 6.5 halves every array
+    grads = {"a": np.array([3.0, 4.0]), "b": np.array([0.0, 12.0])}
+    clipped, norm = clip_by_global_norm(grads, 6.5)
+    assert norm == pytest.approx(13.0)
+    assert set(clipped) == {"a", "b"}
+    np.testing.assert_allclose(clipped["a"], [1.5, 2.0])
+    np.testing.assert_allclose(clipped["b"], [0.0, 6.0])
+    # a bound above the norm leaves them as they are; the norm reported is the one before clipping
+    same, norm = clip_by_global_norm(grads, 20.0)
+    assert norm == pytest.approx(13.0)
+    np.testing.assert_allclose(same["a"], [3.0, 4.0])
+    np.testing.assert_allclose(same["b"], [0.0, 12.0])
+
+
+def test_clip_by_norm_by_hand():
+    # each array on its own: ‖(3, 4)‖ = 5 → (0.6, 0.8); ‖(0, 0.5)‖ = 0.5 <= 1 stays; a matrix uses all its elements
+    clipped = clip_by_norm({"a": np.array([3.0, 4.0]), "b": np.array([0.0, 0.5]),
+                            "k": np.array([[6.0, 0.0], [0.0, 8.0]])}, 1.0)
+    np.testing.assert_allclose(clipped["a"], [0.6, 0.8])
+    np.testing.assert_allclose(clipped["b"], [0.0, 0.5])
+    np.testing.assert_allclose(clipped["k"], [[0.6, 0.0], [0.0, 0.8]])
+
+
+def test_clip_by_value_by_hand():
+    clipped = clip_by_value({"a": np.array([-3.0, 0.25, 2.0]), "b": np.array([[0.5, -0.5]])}, 0.5)
+    np.testing.assert_array_equal(clipped["a"], [-0.5, 0.25, 0.5])
+    np.testing.assert_array_equal(clipped["b"], [[0.5, -0.5]])
+
+
+def test_zero_gradients_stay_zero():
+    zeros = {"a": np.zeros(3), "b": np.zeros((2, 2))}
+    for clipped in (clip_by_norm(zeros, 1.0), clip_by_global_norm(zeros, 1.0)[0], clip_by_value(zeros, 1.0)):
+        for key in zeros:
+            np.testing.assert_array_equal(clipped[key], zeros[key])
+    assert clip_by_global_norm(zeros, 1.0)[1] == 0.0
+    # a zero array beside a long one: per-tensor clipping leaves it zero and finite
+    clipped = clip_by_norm({"a": np.zeros(2), "b": np.array([30.0, 40.0])}, 5.0)
+    np.testing.assert_array_equal(clipped["a"], [0.0, 0.0])
+    np.testing.assert_allclose(clipped["b"], [3.0, 4.0])
+
+
+def test_clipping_does_not_mutate_and_keeps_dtype():
+    grads = {"a": np.array([3.0, 4.0]), "b": np.array([0.0, 12.0], dtype=np.float32)}
+    before = {k: v.copy() for k, v in grads.items()}
+    outs = [clip_by_value(grads, 1.0), clip_by_norm(grads, 1.0), clip_by_global_norm(grads, 1.0)[0]]
+    for key in grads:
+        np.testing.assert_array_equal(grads[key], before[key])
+    for out in outs:
+        assert out is not grads and set(out) == set(grads)
+        assert out["a"].dtype == np.float64 and out["b"].dtype == np.float32
+        assert not any(np.shares_memory(out[k], grads[k]) for k in grads)
+
+
+def test_huge_gradients_clip_without_overflow():
+    # the sum of squares overflows float64; the clipped result is still finite and has norm c
+    grads = {"a": np.array([3e200, 4e200]), "b": np.array([0.0, -1e200])}
+    clipped, norm = clip_by_global_norm(grads, 2.0)
+    assert norm == pytest.approx(np.sqrt(26.0) * 1e200)
+    total = np.sqrt(sum(np.sum(v ** 2) for v in clipped.values()))
+    assert total == pytest.approx(2.0)
+    np.testing.assert_allclose(clip_by_norm(grads, 1.0)["a"], [0.6, 0.8])
+
+
+@pytest.mark.parametrize("clip, c", [("clipvalue", 0.5), ("clipnorm", 1.0), ("global_clipnorm", 1.0)])
+def test_sgd_clips_before_the_update(clip, c):
+    # SGD(lr 1): the new weights are p − clip(g); g = {a: (3, 4), b: (0, 12)} (global norm 13)
+    grads = {"a": np.array([3.0, 4.0]), "b": np.array([0.0, 12.0])}
+    params = {"a": np.zeros(2), "b": np.zeros(2)}
+    expected = {"clipvalue": {"a": [-0.5, -0.5], "b": [0.0, -0.5]},
+                "clipnorm": {"a": [-0.6, -0.8], "b": [0.0, -1.0]},
+                "global_clipnorm": {"a": [-3 / 13, -4 / 13], "b": [0.0, -12 / 13]}}[clip]
+    new = SGD(1.0, **{clip: c}).step(params, grads)
+    for key in params:
+        np.testing.assert_allclose(new[key], expected[key])
+    np.testing.assert_array_equal(grads["a"], [3.0, 4.0])
+
+
+def test_no_clipping_by_default_and_kwargs_pass_through():
+    grads = {"w": np.array([30.0, 40.0])}
+    assert SGD(1.0).step({"w": np.zeros(2)}, grads)["w"] == pytest.approx([-30.0, -40.0])
+    opt = get_optimizer("adam", clipnorm=1.0)
+    assert isinstance(opt, Adam) and opt.clipnorm == 1.0 and opt.clipvalue is None and opt.global_clipnorm is None
+    assert get_optimizer("rmsprop", global_clipnorm=2.0).global_clipnorm == 2.0
+    assert get_optimizer("sgd", clipvalue=0.1).clipvalue == 0.1
+    from dlhelpers.scratch.network import Sequential
+    from dlhelpers.scratch.layers import Dense
+    model = Sequential([Dense(1)], input_shape=(2,)).compile(optimizer="sgd", learning_rate=1.0, clipnorm=1.0)
+    assert isinstance(model.optimizer, SGD) and model.optimizer.clipnorm == 1.0
+    assert model.optimizer.step({"w": np.zeros(2)}, grads)["w"] == pytest.approx([-0.6, -0.8])
+
+
+def test_only_the_params_gradients_count_in_the_global_norm():
+    # an extra gradient without a parameter is ignored by step, also in the global norm
+    new = SGD(1.0, global_clipnorm=2.5).step({"a": np.zeros(2)}, {"a": np.array([3.0, 4.0]), "x": np.array([1e3])})
+    np.testing.assert_allclose(new["a"], [-1.5, -2.0])
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: clip_by_value({"a": np.ones(2)}, 0), ValueError, "clipvalue must be > 0 for clip_by_value; got 0"),
+    (lambda: clip_by_norm({"a": np.ones(2)}, float("inf")), ValueError, "clipnorm must be > 0 for clip_by_norm; got inf"),
+    (lambda: clip_by_global_norm({"a": np.ones(2)}, float("nan")), ValueError,
+     "global_clipnorm must be > 0 for clip_by_global_norm; got nan"),
+    (lambda: clip_by_norm({"a": np.ones(2)}, "1"), TypeError, "clipnorm must be a number for clip_by_norm"),
+    (lambda: clip_by_value({"a": np.ones(2)}, True), TypeError, "clipvalue must be a number for clip_by_value"),
+    (lambda: clip_by_norm([np.ones(2)], 1.0), TypeError, r"grads must be a dict \{name: array\} for clip_by_norm"),
+    (lambda: clip_by_global_norm({"a": [np.inf]}, 1.0), ValueError,
+     r"grads\['a'\] must be finite \(no NaN or inf\) for clip_by_global_norm"),
+    (lambda: clip_by_value({"a": "x"}, 1.0), TypeError, r"grads\['a'\] must be numeric for clip_by_value"),
+    (lambda: SGD(0.1, clipnorm=-1.0), ValueError, "clipnorm must be > 0 for SGD; got -1.0"),
+    (lambda: Adam(0.1, global_clipnorm="big"), TypeError, "global_clipnorm must be a number for Adam"),
+    (lambda: RMSprop(0.1, clipvalue=0.0), ValueError, "clipvalue must be > 0 for RMSprop"),
+    (lambda: SGD(0.1, clipnorm=1.0, clipvalue=0.5), ValueError,
+     "the clipping arguments must be at most one of clipvalue, clipnorm and global_clipnorm for SGD; "
+     "got clipvalue=0.5, clipnorm=1.0"),
+    (lambda: get_optimizer("adam", clipnorm=1.0, global_clipnorm=1.0), ValueError, "at most one of clipvalue"),
+])
+def test_bad_clipping(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
