@@ -87,9 +87,9 @@ def check_mask(mask, N: int, T: int, func: str):
     """A (N, T) bool mask (True = a real step), or None. 0/1 numbers are accepted as bools."""
     if mask is None:
         return None
-    arr = np.asarray(mask)
-    if arr.dtype != bool:
-        m = as_array(arr, "mask", func, ndim=2, shape_hint=f"(N, T) = ({N}, {T}) of bools")
+    arr = mask if isinstance(mask, np.ndarray) else None
+    if arr is None or arr.dtype != bool:
+        m = as_array(mask, "mask", func, ndim=2, shape_hint=f"(N, T) = ({N}, {T}) of bools")
         if not np.all((m == 0) | (m == 1)):
             _fail("mask", func, "bools (True = a real step, False = padding)", "values other than 0 and 1",
                   "Pass e.g. lengths[:, None] > np.arange(T).")

@@ -294,11 +294,14 @@ def bidirectional_forward(x, params, cell="lstm", merge_mode="concat", mask=None
     x = check_sequence(x, func)
     mask = check_mask(mask, x.shape[0], x.shape[1], func)
     fwd, _ = _cells()[cell]
-    try:
-        out_f, cache_f = fwd(x, params["forward"], mask=mask)
-        out_b, cache_b = fwd(x[:, ::-1], params["backward"], mask=None if mask is None else mask[:, ::-1])
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(f"{exc} (in bidirectional_forward, cell={cell!r})") from None
+    runs = {}
+    for side, xs, ms in (("forward", x, mask), ("backward", x[:, ::-1], None if mask is None else mask[:, ::-1])):
+        try:
+            runs[side] = fwd(xs, params[side], mask=ms)
+        except (ValueError, TypeError) as exc:     # name the direction: params['backward']['kernel'], ...
+            msg = str(exc).replace("params[", f"params[{side!r}][").replace("params must", f"params[{side!r}] must")
+            raise type(exc)(f"{msg} (bidirectional_forward with cell={cell!r})") from None
+    (out_f, cache_f), (out_b, cache_b) = runs["forward"], runs["backward"]
     out_b = out_b[:, ::-1]                                        # back to forward time order
     if out_f.shape != out_b.shape:
         _fail("params['forward'] and params['backward']", func, "the same number of units U",

@@ -69,8 +69,14 @@ def _is_float_array(v):
 
 
 def _convert(args, kwargs, fn):
-    return tuple(fn(a) if _is_float_array(a) else a for a in args), \
-        {k: fn(v) if _is_float_array(v) else v for k, v in kwargs.items()}
+    """Every float array argument converted, also inside dicts of parameters (the recurrent params, nested too)."""
+    def one(v):
+        if _is_float_array(v):
+            return fn(v)
+        if isinstance(v, dict):
+            return {k: one(w) for k, w in v.items()}
+        return v
+    return tuple(one(a) for a in args), {k: one(v) for k, v in kwargs.items()}
 
 
 def _as_f32_values(a):       # the float32 numbers, held in float64: the reference for the float32 call
