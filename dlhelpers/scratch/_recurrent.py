@@ -12,9 +12,18 @@ from .._checks import _fail, as_array, check_dout, check_nonempty
 
 
 def sigmoid(z):
-    """σ(z) without input checks or overflow warnings (used inside the time loops)."""
-    e = np.exp(-np.abs(z))                                  # in (0, 1]
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """σ(z) = ½(1 + tanh(z/2)) without input checks: one ufunc, no overflow for any z (used inside the time loops)."""
+    return 0.5 + 0.5 * np.tanh(0.5 * z)
+
+
+def time_major(N: int, T: int, width: int, dtype):
+    """A (T, N, width) buffer and its (N, T, width) view.
+
+    The loops write and read one step at a time; with time first, each step's (N, width) slice is one
+    contiguous block (batch-first slices would be strided). Caches and outputs expose the batch-first view.
+    """
+    buf = np.empty((T, N, width), dtype=dtype)
+    return buf, buf.transpose(1, 0, 2)
 
 
 def check_sequence(x, func: str) -> np.ndarray:
@@ -110,37 +119,32 @@ def check_upstream(dh_seq, shape, func: str):
     return check_dout(dh_seq, shape, func, name="dh_seq")
 
 
-def masked_outputs(new, prev_out, m):
-    """Keras's masking rule for one step: the new output where the step is real, else the previous output."""
-    return new if m is None else np.where(m[:, None], new, prev_out)
-
-
 def run_through_time(x_proj, states, mask, step):
     """The forward time loop with Keras's masking, shared by SimpleRNN, LSTM and GRU.
 
     Args:
-        x_proj: (N, T, ...) the inputs already multiplied by the kernel (one product for all steps).
+        x_proj: (T, N, ·) the inputs already multiplied by the kernel (one product for all steps), time first.
         states: list of the initial state arrays, each (N, U); ``states[0]`` is h, the output.
         mask: (N, T) bool or None.
-        step: ``step(t, x_proj_t, states) -> new_states``; it records what its backward needs at index t.
+        step: ``step(t, x_proj[t], states) -> new_states``; it records what its backward needs at index t.
 
     Returns:
         ``(h_seq, states)``: the outputs (N, T, U) and the final states. Where ``mask[n, t]`` is False the
         states are carried over unchanged and the output repeats the previous output (zeros before the
         first real step, as Keras's ``backend.rnn`` does).
     """
-    N, T = x_proj.shape[:2]
-    h_seq = np.empty((N, T, states[0].shape[1]), dtype=states[0].dtype)       # (N, T, U)
+    T, N = x_proj.shape[:2]
+    buf, h_seq = time_major(N, T, states[0].shape[1], states[0].dtype)      # (T, N, U) and its (N, T, U) view
     y = np.zeros_like(states[0])                                               # output before step 0
     for t in range(T):
-        new = step(t, x_proj[:, t], states)
+        new = step(t, x_proj[t], states)
         if mask is None:
             states, y = new, new[0]
         else:
             m = mask[:, t, None]                                               # (N, 1)
             states = [np.where(m, a, b) for a, b in zip(new, states)]
             y = np.where(m, new[0], y)
-        h_seq[:, t] = y
+        buf[t] = y
     return h_seq, states
 
 
@@ -159,6 +163,7 @@ def backprop_through_time(dh_seq, mask, n_states, step_backward, truncate=None):
         The gradients with respect to the initial states (list of n_states arrays (N, U)).
     """
     N, T, U = dh_seq.shape
+    dy_all = np.ascontiguousarray(dh_seq.transpose(1, 0, 2))                  # (T, N, U): one block per step
     zeros = np.zeros((N, U), dtype=dh_seq.dtype)
     d_init = [zeros.copy() for _ in range(n_states)]
 
@@ -181,8 +186,39 @@ def backprop_through_time(dh_seq, mask, n_states, step_backward, truncate=None):
                 d_init[i] += ds[i]
 
     if truncate is None or truncate >= T:
-        sweep(T - 1, 0, lambda t: dh_seq[:, t])
+        sweep(T - 1, 0, lambda t: dy_all[t])
     else:
         for t_end in range(T):                   # each loss step gets its own window of `truncate` steps
-            sweep(t_end, max(0, t_end - truncate + 1), lambda t, t_end=t_end: dh_seq[:, t] if t == t_end else zeros)
+            sweep(t_end, max(0, t_end - truncate + 1), lambda t, t_end=t_end: dy_all[t] if t == t_end else zeros)
     return d_init
+
+
+def project_inputs(x, kernel, bias):
+    """x @ kernel + bias for every step at once, time first: (N, T, D) → (T, N, G) (one matrix product)."""
+    N, T, D = x.shape
+    return (x.transpose(1, 0, 2).reshape(T * N, D) @ kernel + bias).reshape(T, N, -1)
+
+
+def zeros_time_major(like_view):
+    """A zero (T, N, G) buffer for gradients and its (N, T, G) view, shaped like a batch-first view."""
+    N, T, G = like_view.shape
+    buf = np.zeros((T, N, G), dtype=like_view.dtype)
+    return buf, buf.transpose(1, 0, 2)
+
+
+def gate_grads(x, h_prev, dgates_x, dgates_h, kernel, extra, two_bias_rows=False):
+    """The weight gradients from every step's gate gradients, each one product over all T·N rows.
+
+    ∂L/∂kernel = Σ_t x_tᵀ dgates_x,t,  ∂L/∂recurrent_kernel = Σ_t h_{t−1}ᵀ dgates_h,t,  ∂L/∂bias = Σ dgates_x,t
+    (the GRU's bias has two rows: the input part's and the recurrent part's). Shared by SimpleRNN, LSTM and GRU.
+    The (N, T, ·) arguments are batch-first views; they are read time first so no gate array is copied.
+    """
+    N, T, D = x.shape
+    G = dgates_x.shape[-1]
+    gx = dgates_x.transpose(1, 0, 2).reshape(T * N, G)            # (T·N, gates·U), free for time-major buffers
+    gh = dgates_h.transpose(1, 0, 2).reshape(T * N, G)
+    grads = {"kernel": x.transpose(1, 0, 2).reshape(T * N, D).T @ gx,                  # (D, gates·U)
+             "recurrent_kernel": h_prev.transpose(1, 0, 2).reshape(T * N, -1).T @ gh,  # (U, gates·U)
+             "bias": np.stack([gx.sum(axis=0), gh.sum(axis=0)]) if two_bias_rows else gx.sum(axis=0)}
+    dx = (gx @ kernel.T).reshape(T, N, D).transpose(1, 0, 2)      # (N, T, D)
+    return dx, {**grads, **extra}

@@ -23,8 +23,8 @@ import numpy as np
 
 from .._checks import _fail, as_array, check_cache, check_dout
 from ._recurrent import (backprop_through_time, check_mask, check_params, check_sequence, check_state,
-                         check_upstream, common_dtype, run_through_time, sigmoid)
-from .rnn import _gate_grads
+                         check_upstream, common_dtype, gate_grads, project_inputs, run_through_time, sigmoid,
+                         time_major)
 
 __all__ = ["gru_cell_forward", "gru_cell_backward", "gru_forward", "gru_backward", "GRUCellCache", "GRUCache",
            "GRU_GATE_ORDER"]
@@ -161,13 +161,16 @@ def gru_forward(x, params, h0=None, mask=None):
     dtype = common_dtype(x, kernel, recurrent, bias, h0)
     x, kernel, recurrent, bias = (a.astype(dtype, copy=False) for a in (x, kernel, recurrent, bias))
     start = np.zeros((N, U), dtype) if h0 is None else h0.astype(dtype)
-    rec = {k: np.empty((N, T, U), dtype) for k in ("h_prev", "z", "r", "hh", "rh_h")}
-    x_proj = x @ kernel + bias[0]                                 # (N, T, 3U) every step's input part at once
+    names = ("h_prev", "z", "r", "hh", "rh_h")
+    bufs, rec = {}, {}
+    for k in names:
+        bufs[k], rec[k] = time_major(N, T, U, dtype)             # (T, N, U) buffers, (N, T, U) views
+    x_proj = project_inputs(x, kernel, bias[0])                   # (T, N, 3U) every step's input part at once
 
     def step(t, xb_t, states):
         h, (z, r, hh, rh_h) = _step(xb_t, states[0], recurrent, bias[1], U)
-        for k, v in (("h_prev", states[0]), ("z", z), ("r", r), ("hh", hh), ("rh_h", rh_h)):
-            rec[k][:, t] = v
+        for k, v in zip(names, (states[0], z, r, hh, rh_h)):
+            bufs[k][t] = v
         return [h]
 
     h_seq, _ = run_through_time(x_proj, [start], mask, step)
@@ -190,17 +193,17 @@ def gru_backward(dh_seq, cache):
     check_cache(cache, GRUCache, func, "gru_forward")
     dh_seq = check_upstream(dh_seq, cache.z.shape, func).astype(cache.z.dtype, copy=False)
     N, T, U = cache.z.shape
-    gx_all = np.zeros((N, T, 3 * U), dtype=cache.z.dtype)
-    gh_all = np.zeros_like(gx_all)
+    gx_buf = np.zeros((T, N, 3 * U), dtype=cache.z.dtype)           # time first: one block per step
+    gh_buf = np.zeros_like(gx_buf)
     recurrent_T = cache.recurrent_kernel.T
+    h_prev, z, r, hh, rh_h = (a.transpose(1, 0, 2) for a in (cache.h_prev, cache.z, cache.r, cache.hh, cache.rh_h))
 
     def step_backward(t, d_new):
-        gx, gh, dh_prev = _step_backward(d_new[0], cache.h_prev[:, t], cache.z[:, t], cache.r[:, t], cache.hh[:, t],
-                                         cache.rh_h[:, t])
-        gx_all[:, t] += gx
-        gh_all[:, t] += gh
+        gx, gh, dh_prev = _step_backward(d_new[0], h_prev[t], z[t], r[t], hh[t], rh_h[t])
+        gx_buf[t] += gx
+        gh_buf[t] += gh
         return [dh_prev + gh @ recurrent_T]
 
     (dh0,) = backprop_through_time(dh_seq, cache.mask, 1, step_backward)
-    return _gate_grads(cache.x, cache.h_prev, gx_all, gh_all, cache.kernel, {"h0": dh0} if cache.h0_given else {},
-                       bias="two rows")
+    return gate_grads(cache.x, cache.h_prev, gx_buf.transpose(1, 0, 2), gh_buf.transpose(1, 0, 2), cache.kernel,
+                      {"h0": dh0} if cache.h0_given else {}, two_bias_rows=True)

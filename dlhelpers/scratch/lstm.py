@@ -24,8 +24,8 @@ import numpy as np
 
 from .._checks import _fail, as_array, check_bool, check_cache, check_count, check_dout
 from ._recurrent import (backprop_through_time, check_mask, check_params, check_sequence, check_state,
-                         check_upstream, common_dtype, run_through_time, sigmoid)
-from .rnn import _gate_grads
+                         check_upstream, common_dtype, gate_grads, project_inputs, run_through_time, sigmoid,
+                         time_major, zeros_time_major)
 
 __all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward", "lstm_gate_trace",
            "lstm_bias", "split_gates", "LSTMCellCache", "LSTMCache", "LSTMGateTrace", "GATE_ORDER"]
@@ -80,17 +80,23 @@ def lstm_bias(units, unit_forget_bias=True, dtype=np.float64):
 
 def _gates(a, U):
     """The four gate activations from the stacked pre-activations a (N, 4U)."""
-    return sigmoid(a[:, :U]), sigmoid(a[:, U:2 * U]), np.tanh(a[:, 2 * U:3 * U]), sigmoid(a[:, 3 * U:])
+    s = sigmoid(a)                                                # all four blocks at once; block c is replaced
+    return s[:, :U], s[:, U:2 * U], np.tanh(a[:, 2 * U:3 * U]), s[:, 3 * U:]
 
 
-def _gate_backward(dh, dc, i, f, g, o, c, c_prev):
-    """One step backwards: (∂L/∂a (N, 4U), ∂L/∂c_prev) from ∂L/∂h_t, ∂L/∂c_t (from later steps) and the step's values."""
+def _gate_backward(dh, dc, i, f, g, o, c, c_prev, out=None):
+    """One step backwards: (∂L/∂a (N, 4U), ∂L/∂c_prev) from ∂L/∂h_t, ∂L/∂c_t (from later steps) and the step's values.
+
+    ``out``: an (N, 4U) array to add ∂L/∂a into (the sequence's gradient buffer), else a new one is returned.
+    """
+    U = c.shape[-1]
     tc = np.tanh(c)
     dc = dc + dh * o * (1.0 - tc * tc)                           # c_t reaches L through h_t and through c_{t+1}
-    da = np.concatenate([dc * g * i * (1.0 - i),                 # i = σ(a_i)
-                         dc * c_prev * f * (1.0 - f),            # f = σ(a_f)
-                         dc * i * (1.0 - g * g),                 # g = tanh(a_c)
-                         dh * tc * o * (1.0 - o)], axis=-1)      # o = σ(a_o)
+    da = np.zeros(c.shape[:-1] + (4 * U,), c.dtype) if out is None else out
+    da[:, :U] += dc * g * i * (1.0 - i)                          # i = σ(a_i)
+    da[:, U:2 * U] += dc * c_prev * f * (1.0 - f)                # f = σ(a_f)
+    da[:, 2 * U:3 * U] += dc * i * (1.0 - g * g)                 # g = tanh(a_c)
+    da[:, 3 * U:] += dh * tc * o * (1.0 - o)                     # o = σ(a_o)
     return da, dc * f
 
 
@@ -213,15 +219,18 @@ def lstm_forward(x, params, h0=None, c0=None, mask=None):
     dtype = common_dtype(x, kernel, recurrent, bias, h0, c0)
     x, kernel, recurrent, bias = (a.astype(dtype, copy=False) for a in (x, kernel, recurrent, bias))
     start = [np.zeros((N, U), dtype) if s is None else s.astype(dtype) for s in (h0, c0)]
-    rec = {k: np.empty((N, T, U), dtype) for k in ("h_prev", "c_prev", "i", "f", "g", "o", "c")}
-    x_proj = x @ kernel + bias                                    # (N, T, 4U) all steps' input parts at once
+    names = ("h_prev", "c_prev", "i", "f", "g", "o", "c")
+    bufs, rec = {}, {}
+    for k in names:
+        bufs[k], rec[k] = time_major(N, T, U, dtype)             # (T, N, U) buffers, (N, T, U) views
+    x_proj = project_inputs(x, kernel, bias)                      # (T, N, 4U) all steps' input parts at once
 
     def step(t, xw_t, states):
         h_prev, c_prev = states
         i, f, g, o = _gates(xw_t + h_prev @ recurrent, U)
         c = f * c_prev + i * g
-        for k, v in (("h_prev", h_prev), ("c_prev", c_prev), ("i", i), ("f", f), ("g", g), ("o", o), ("c", c)):
-            rec[k][:, t] = v
+        for k, v in zip(names, (h_prev, c_prev, i, f, g, o, c)):
+            bufs[k][t] = v
         return [o * np.tanh(c), c]
 
     h_seq, _ = run_through_time(x_proj, start, mask, step)
@@ -247,18 +256,18 @@ def lstm_backward(dh_seq, cache):
     check_cache(cache, LSTMCache, func, "lstm_forward")
     dh_seq = check_upstream(dh_seq, cache.c.shape, func).astype(cache.c.dtype, copy=False)
     N, T, U = cache.c.shape
-    da = np.zeros((N, T, 4 * U), dtype=cache.c.dtype)              # every step's gate gradients
+    da_buf = np.zeros((T, N, 4 * U), dtype=cache.c.dtype)          # every step's gate gradients, time first
     recurrent_T = cache.recurrent_kernel.T
+    i, f, g, o, c, c_prev = (a.transpose(1, 0, 2) for a in (cache.i, cache.f, cache.g, cache.o, cache.c, cache.c_prev))
 
     def step_backward(t, d_new):
-        da_t, dc_prev = _gate_backward(d_new[0], d_new[1], cache.i[:, t], cache.f[:, t], cache.g[:, t],
-                                       cache.o[:, t], cache.c[:, t], cache.c_prev[:, t])
-        da[:, t] += da_t
+        da_t, dc_prev = _gate_backward(d_new[0], d_new[1], i[t], f[t], g[t], o[t], c[t], c_prev[t], out=da_buf[t])
         return [da_t @ recurrent_T, dc_prev]
 
     dh0, dc0 = backprop_through_time(dh_seq, cache.mask, 2, step_backward)
     extra = {**({"h0": dh0} if cache.h0_given else {}), **({"c0": dc0} if cache.c0_given else {})}
-    return _gate_grads(cache.x, cache.h_prev, da, da, cache.kernel, extra)
+    da = da_buf.transpose(1, 0, 2)                                # (N, T, 4U) view
+    return gate_grads(cache.x, cache.h_prev, da, da, cache.kernel, extra)
 
 
 @dataclass(frozen=True)

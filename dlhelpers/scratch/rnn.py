@@ -27,7 +27,8 @@ import numpy as np
 from .._checks import _fail, as_array, check_cache, check_choice, check_count, check_dout
 from . import activations as A
 from ._recurrent import (backprop_through_time, check_mask, check_params, check_sequence, check_state,
-                         check_upstream, common_dtype, run_through_time)
+                         check_upstream, common_dtype, gate_grads, project_inputs, run_through_time, time_major,
+                         zeros_time_major)
 
 __all__ = ["simple_rnn_cell_forward", "simple_rnn_cell_backward", "simple_rnn_forward", "simple_rnn_backward",
            "bidirectional_forward", "bidirectional_backward", "SimpleRNNCellCache", "SimpleRNNCache",
@@ -167,13 +168,13 @@ def simple_rnn_forward(x, params, h0=None, activation="tanh", mask=None):
     dtype = common_dtype(x, kernel, recurrent, bias, h0)
     x, kernel, recurrent, bias = (a.astype(dtype, copy=False) for a in (x, kernel, recurrent, bias))
     h_start = np.zeros((N, U), dtype) if h0 is None else h0.astype(dtype)
-    h_prev, z_all, h_new = (np.empty((N, T, U), dtype) for _ in range(3))
-    x_proj = x @ kernel + bias                                    # (N, T, U): every step's input part at once
+    (hp_buf, h_prev), (z_buf, z_all), (h_buf, h_new) = (time_major(N, T, U, dtype) for _ in range(3))
+    x_proj = project_inputs(x, kernel, bias)                      # (T, N, U): every step's input part at once
 
     def step(t, xw_t, states):
-        h_prev[:, t] = states[0]
-        z_all[:, t] = z = xw_t + states[0] @ recurrent              # (N, U)
-        h_new[:, t] = h = _act(name, z)
+        hp_buf[t] = states[0]
+        z_buf[t] = z = xw_t + states[0] @ recurrent                 # (N, U)
+        h_buf[t] = h = _act(name, z)
         return [h]
 
     h_seq, _ = run_through_time(x_proj, [h_start], mask, step)
@@ -200,40 +201,23 @@ def simple_rnn_backward(dh_seq, cache, truncate=None):
     check_cache(cache, SimpleRNNCache, func, "simple_rnn_forward")
     dh_seq = check_upstream(dh_seq, cache.h_new.shape, func).astype(cache.h_new.dtype, copy=False)
     truncate = _check_truncate(truncate, func)
-    dz = np.zeros_like(cache.z)                                   # (N, T, U), summed over the windows visiting t
-    deriv = _act_derivative(cache.activation, cache.z, cache.h_new)
+    dz_buf, dz = zeros_time_major(cache.z)                        # (T, N, U), summed over the windows visiting t
+    deriv = _act_derivative(cache.activation, cache.z, cache.h_new).transpose(1, 0, 2)   # (T, N, U)
     recurrent_T = cache.recurrent_kernel.T
 
     def step_backward(t, d_new):
-        dz_t = d_new[0] * deriv[:, t]                             # (N, U)
-        dz[:, t] += dz_t
+        dz_t = d_new[0] * deriv[t]                                # (N, U)
+        dz_buf[t] += dz_t
         return [dz_t @ recurrent_T]
 
     (dh0,) = backprop_through_time(dh_seq, cache.mask, 1, step_backward, truncate)
-    return _gate_grads(cache.x, cache.h_prev, dz, dz, cache.kernel, {"h0": dh0} if cache.h0_given else {})
+    return gate_grads(cache.x, cache.h_prev, dz, dz, cache.kernel, {"h0": dh0} if cache.h0_given else {})
 
 
 def _check_truncate(truncate, func):
     if truncate is None:
         return None
     return check_count(truncate, "truncate", func, maximum=10 ** 9)
-
-
-def _gate_grads(x, h_prev, dgates_x, dgates_h, kernel, extra, bias=None):
-    """The weight gradients from every step's gate gradients, each one product over all N·T rows.
-
-    ∂L/∂kernel = Σ_t x_tᵀ dgates_x,t,  ∂L/∂recurrent_kernel = Σ_t h_{t−1}ᵀ dgates_h,t,  ∂L/∂bias = Σ dgates_x,t
-    (``bias`` given: the GRU's two bias rows, input and recurrent). Shared by SimpleRNN, LSTM and GRU.
-    """
-    N, T, D = x.shape
-    G = dgates_x.shape[-1]
-    gx = dgates_x.reshape(N * T, G)                               # (N·T, gates·U)
-    gh = dgates_h.reshape(N * T, G)
-    grads = {"kernel": x.reshape(N * T, D).T @ gx,                # (D, gates·U)
-             "recurrent_kernel": h_prev.reshape(N * T, -1).T @ gh,  # (U, gates·U)
-             "bias": gx.sum(axis=0) if bias is None else np.stack([gx.sum(axis=0), gh.sum(axis=0)])}
-    dx = dgates_x @ kernel.T                                       # (N, T, D)
-    return dx, {**grads, **extra}
 
 
 # --- bidirectional -------------------------------------------------------------------------------
