@@ -23,6 +23,7 @@ KERAS_INITIALIZERS = {
     "he_uniform": keras.initializers.HeUniform,
     "lecun_normal": keras.initializers.LecunNormal,
     "lecun_uniform": keras.initializers.LecunUniform,
+    "orthogonal": keras.initializers.Orthogonal,
 }
 
 

@@ -95,6 +95,34 @@ def _prelu(l, dtype):
     return [keras.layers.PReLU(name=l.name, dtype=dtype)]
 
 
+def _masking(l, dtype):
+    return [keras.layers.Masking(mask_value=l.mask_value, name=l.name, dtype=dtype)]
+
+
+def _recurrent_settings(l):
+    return dict(return_sequences=l.return_sequences, kernel_initializer=l.kernel_initializer,
+                recurrent_initializer=l.recurrent_initializer)
+
+
+def _simple_rnn(l, dtype):
+    return [keras.layers.SimpleRNN(l.units, activation=keras_activation(l.activation), **_recurrent_settings(l),
+                                   name=l.name, dtype=dtype)]
+
+
+def _lstm(l, dtype):
+    return [keras.layers.LSTM(l.units, unit_forget_bias=l.unit_forget_bias, **_recurrent_settings(l), name=l.name,
+                              dtype=dtype)]
+
+
+def _gru(l, dtype):
+    return [keras.layers.GRU(l.units, reset_after=True, **_recurrent_settings(l), name=l.name, dtype=dtype)]
+
+
+def _bidirectional(l, dtype):
+    (inner,) = KERAS_BUILDERS[type(l.layer)](l.layer, dtype)       # Keras makes the backward copy itself
+    return [keras.layers.Bidirectional(inner, merge_mode=l.merge_mode, name=l.name, dtype=dtype)]
+
+
 KERAS_BUILDERS = {
     SL.Dense: _dense,
     SL.Conv2D: _conv2d,
@@ -105,8 +133,15 @@ KERAS_BUILDERS = {
     SL.BatchNormalization: _batch_norm,
     SL.Dropout: _dropout,
     SL.PReLU: _prelu,
+    SL.Masking: _masking,
+    SL.SimpleRNN: _simple_rnn,
+    SL.LSTM: _lstm,
+    SL.GRU: _gru,
+    SL.Bidirectional: _bidirectional,
 }
 """scratch layer class → ``builder(layer, dtype) -> [Keras layers]`` (Conv2D with an int padding gives two).
+The recurrent layers get Keras's layers with the same settings (GRU with ``reset_after=True``); a scratch
+Dense after a sequence layer becomes a Keras Dense, which acts on the last axis of (N, T, F) as the scratch one.
 Looked up by exact type: a subclass (say ``class MyDense(Dense)`` with its own forward) needs its own entry,
 ``KERAS_BUILDERS[MyDense] = builder``, rather than silently getting its parent's twin."""
 

@@ -1,7 +1,9 @@
 """Copy parameters between a scratch model and its Keras twin, in both directions.
 
 Both sides use Keras's layouts (Dense kernel (in, units), bias (units,)), so copying is a
-matter of order and names; shapes are checked and a mismatch names the layer.
+matter of order and names; shapes are checked and a mismatch names the layer. The recurrent layers
+follow Keras's order too: kernel, recurrent_kernel, bias, and for Bidirectional the forward layer's
+three then the backward layer's three (the scratch keys ``forward_kernel`` … ``backward_bias``).
 """
 from __future__ import annotations
 
@@ -83,6 +85,9 @@ def named_variables(keras_model) -> dict:
     Keras names a variable ``"<model>/<layer>/<weight>"``; without the model's name that is the
     scratch key ``"<layer>/<weight>"`` whenever the layers carry the scratch names (as in
     ``dlhelpers.keras.network.model_from_scratch``), so gradients can be compared key by key.
+    A recurrent layer's variables sit in its cell (``"lstm/lstm_cell/kernel"`` → ``"lstm/kernel"``) and a
+    Bidirectional's in its two layers (``"bidirectional/forward_lstm/lstm_cell/kernel"`` →
+    ``"bidirectional/forward_kernel"``), as the scratch keys.
 
     Args:
         keras_model: a built Keras model.
@@ -91,4 +96,15 @@ def named_variables(keras_model) -> dict:
         dict ``"<layer>/<weight>"`` → variable, in the model's order; pass it as ``variables`` to
         ``dlhelpers.keras.gradtape.forward_and_grads``.
     """
-    return {v.path.split("/", 1)[-1]: v for v in keras_model.trainable_weights}
+    return {_scratch_key(v.path): v for v in keras_model.trainable_weights}
+
+
+def _scratch_key(path: str) -> str:
+    """A Keras variable path without the model's name, recurrent cells folded into the scratch key."""
+    parts = path.split("/")[1:]
+    if len(parts) >= 3 and parts[-2].endswith("_cell"):
+        layer, weight = parts[0], parts[-1]
+        if len(parts) == 4 and parts[1].split("_")[0] in ("forward", "backward"):
+            return f"{layer}/{parts[1].split('_')[0]}_{weight}"
+        return f"{layer}/{weight}"
+    return "/".join(parts) if parts else path

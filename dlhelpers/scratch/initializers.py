@@ -22,7 +22,7 @@ _TRUNC = 0.87962566103423978   # std of a standard normal truncated to [-2, 2]
 MAX_SIZE = 10 ** 8
 
 INITIALIZERS = ("zeros", "ones", "random_normal", "random_uniform", "glorot_uniform", "glorot_normal",
-                "he_normal", "he_uniform", "lecun_normal", "lecun_uniform")
+                "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", "orthogonal")
 
 
 def _truncated_normal(rng, shape, stddev):
@@ -32,6 +32,24 @@ def _truncated_normal(rng, shape, stddev):
         out[bad] = rng.standard_normal(int(bad.sum()))
         bad = np.abs(out) > 2
     return out * stddev
+
+
+def _orthogonal(rng, shape):
+    """Keras's ``Orthogonal``: the Q of a QR factorisation of a standard normal matrix, with the sign fix.
+
+    The array is seen as a matrix of rows = prod(shape[:-1]) and cols = shape[-1] (a 1-D shape is one row).
+    A normal matrix of (max, min) of those is factorised as A = QR; multiplying each column of Q by the sign
+    of R's diagonal makes Q uniformly distributed over the orthogonal matrices (without it the QR routine's
+    sign convention biases it). When rows < cols the result is Qᵀ, so the rows are orthonormal: a recurrent
+    kernel (U, gates·U) gets U orthonormal rows.
+    """
+    rows, cols = int(np.prod(shape[:-1])), shape[-1]
+    q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
+    d = np.diag(r)
+    q = q * np.where(d < 0, -1.0, 1.0)                 # the sign fix (Keras multiplies by sign(diag(R)))
+    if rows < cols:
+        q = q.T
+    return q.reshape(shape)
 
 
 def _shape(shape, func):
@@ -89,10 +107,13 @@ def initialize(name: str, shape, rng=None, dtype=np.float64):
     he_uniform       U(−l, l), l = √(6 / fan_in)
     lecun_normal     truncated N, std = √(1 / fan_in)          (for SELU layers)
     lecun_uniform    U(−l, l), l = √(3 / fan_in)
+    orthogonal       Q of the QR of a standard normal matrix, signs fixed   (Keras's recurrent_kernel default)
     ===============  ===========================================================
 
     "Truncated N" draws from a normal cut at two standard deviations, scaled so that the
-    truncated distribution has the stated std (Keras's ``VarianceScaling``).
+    truncated distribution has the stated std (Keras's ``VarianceScaling``). "orthogonal" sees the
+    array as a (prod(shape[:-1]), shape[-1]) matrix and makes its rows (if fewer) or columns orthonormal
+    (gain 1, as Keras's ``Orthogonal``); a 1-D shape is one row of length 1.
 
     Args:
         name: one of :data:`INITIALIZERS`.
@@ -126,6 +147,8 @@ def initialize(name: str, shape, rng=None, dtype=np.float64):
         w = rng.normal(0.0, 0.05, shape)
     elif name == "random_uniform":
         w = rng.uniform(-0.05, 0.05, shape)
+    elif name == "orthogonal":
+        w = _orthogonal(rng, shape)
     elif name.endswith("_uniform"):
         lim = np.sqrt({"glorot_uniform": 6.0 / (fan_in + fan_out), "he_uniform": 6.0 / fan_in,   # variance l²/3
                        "lecun_uniform": 3.0 / fan_in}[name])

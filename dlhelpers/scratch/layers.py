@@ -5,21 +5,34 @@ Each layer wraps the forward/backward functions of its concept module (``dense``
 two passes: ``params`` (trained arrays, Keras's names and layouts), ``grads`` (same keys, filled by
 ``backward``) and the cache of the last ``forward``. ``backward`` checks the upstream gradient
 against the shape of the last output, so a wrong-shaped ``dout`` is a clear ValueError.
+
+Recurrent layers (:class:`SimpleRNN`, :class:`LSTM`, :class:`GRU`, :class:`Bidirectional`) take (N, T, D)
+sequences; :class:`Dense` also takes (N, T, F) and acts on the last axis at every step, as Keras's Dense
+does on 3-D inputs (so no ``TimeDistributed`` wrapper is needed for a many-to-many output layer). A
+:class:`Masking` layer computes a (N, T) mask that :class:`~dlhelpers.scratch.network.Sequential` hands
+to the following layers, as Keras does: Dense and Dropout pass it on, the recurrent layers use it (and
+pass it on when they return sequences).
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from .._checks import check_choice, check_dout, check_in_range, check_pair, check_positive
+from .._checks import _fail, check_bool, check_choice, check_dout, check_in_range, check_pair, check_positive
 from . import activations as A
 from . import pooling as P
 from .conv import conv2d_backward, conv2d_forward, pad_amounts
 from .dense import dense_backward, dense_forward
+from . import gru as G
+from . import lstm as LS
+from . import rnn as R
 from .initializers import INITIALIZERS, initialize
 from .regularization import batchnorm_backward, batchnorm_forward, dropout_backward, dropout_forward
 
 __all__ = ["Layer", "Dense", "Dropout", "PReLU", "Conv2D", "MaxPooling2D", "AveragePooling2D",
-           "GlobalAveragePooling2D", "Flatten", "BatchNormalization", "layer_type_names"]
+           "GlobalAveragePooling2D", "Flatten", "BatchNormalization", "Masking", "SimpleRNN", "LSTM", "GRU",
+           "Bidirectional", "layer_type_names"]
 
 
 def layer_type_names() -> list[str]:
@@ -58,6 +71,8 @@ class Layer:
         self.grads: dict[str, np.ndarray] = {}
         self._cache = None
         self._out_shape = None
+        self._input_mask = None
+        self.output_mask = None
 
     def build(self, input_shape: tuple, rng, dtype) -> tuple:
         """Create the parameters for inputs of ``input_shape`` (without the batch axis).
@@ -72,19 +87,27 @@ class Layer:
         """
         return input_shape
 
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, mask=None):
         """Run the layer on a batch and keep what ``backward`` needs.
 
         Args:
             x: (N, *input_shape).
             training: True inside ``fit`` (dropout drops, batch norm uses batch statistics).
+            mask: (N, T) bool or None, the mask of the layer before (from a :class:`Masking` layer);
+                the recurrent layers skip the padded steps, the others ignore it.
 
         Returns:
-            (N, *output_shape).
+            (N, *output_shape). ``self.output_mask`` then holds the mask handed to the next layer.
         """
+        self._input_mask = mask
         out, self._cache = self._forward(x, training)
         self._out_shape = np.shape(out)
+        self.output_mask = self._mask_out(x, mask, out)
         return out
+
+    def _mask_out(self, x, mask, out):
+        """The mask for the next layer (Keras's ``compute_mask``): none by default."""
+        return None
 
     def backward(self, dout):
         """Gradients of the last ``forward``: fills ``self.grads`` (keyed like ``params``) and returns dL/dx.
@@ -138,7 +161,9 @@ class Dense(Layer):
         kernel_initializer, bias_initializer: names from :data:`~dlhelpers.scratch.initializers.INITIALIZERS`.
         name: a unique name (default: ``dense``, ``dense_1``, ... as Keras).
 
-    Shapes: (N, in) → (N, units); params ``kernel`` (in, units), ``bias`` (units,).
+    Shapes: (N, in) → (N, units), or (N, T, in) → (N, T, units): on sequences the same kernel acts on the
+    last axis at every step, as Keras's Dense on 3-D inputs (softmax over the last axis); params ``kernel``
+    (in, units), ``bias`` (units,).
     """
 
     def __init__(self, units, activation=None, kernel_initializer="glorot_uniform",
@@ -153,29 +178,36 @@ class Dense(Layer):
         self.bias_initializer = bias_initializer
 
     def build(self, input_shape, rng, dtype):
-        """Create ``kernel`` (in, units) and ``bias`` (units,); return (units,)."""
-        if len(input_shape) != 1:
-            raise ValueError(f"the input of Dense layer {self.name!r} must be 1-D features for Sequential.build; got "
-                             f"shape {input_shape}. "
+        """Create ``kernel`` (in, units) and ``bias`` (units,); return (units,), or (T, units) for (T, in) sequences."""
+        if len(input_shape) not in (1, 2):
+            raise ValueError(f"the input of Dense layer {self.name!r} must be 1-D features (or (T, features) "
+                             f"sequences) for Sequential.build; got shape {input_shape}. "
                              "Put a Flatten() (or a global pooling layer) before it.")
         self.params = {
-            "kernel": initialize(self.kernel_initializer, (input_shape[0], self.units), rng, dtype),  # (in, units)
-            "bias": initialize(self.bias_initializer, (self.units,), rng, dtype),                    # (units,)
+            "kernel": initialize(self.kernel_initializer, (input_shape[-1], self.units), rng, dtype),  # (in, units)
+            "bias": initialize(self.bias_initializer, (self.units,), rng, dtype),                     # (units,)
         }
-        return (self.units,)
+        return (*input_shape[:-1], self.units)
 
     def _forward(self, x, training):
-        z, dcache = dense_forward(x, self.params["kernel"], self.params["bias"])   # (N, units)
+        lead = np.shape(x)[:-1]                                         # (N,) or (N, T)
+        x2 = np.reshape(x, (-1, np.shape(x)[-1])) if len(lead) > 1 else x   # sequences: every step as a row
+        z, dcache = dense_forward(x2, self.params["kernel"], self.params["bias"])   # (rows, units)
         a = A.softmax(z) if self.activation == "softmax" else A.get_activation(self.activation).fn(z)
-        return a, (dcache, z, a)
+        return a.reshape(*lead, self.units), (dcache, z, a, lead)
 
     def _backward(self, dout):
-        dcache, z, a = self._cache
+        dcache, z, a, lead = self._cache
+        dout = dout.reshape(-1, self.units)
         if self.activation == "softmax":
             dz = A.softmax_backward(dout, a)
         else:
             dz = dout * A.get_activation(self.activation).derivative(z)
-        return dense_backward(dz, dcache)
+        dx, grads = dense_backward(dz, dcache)
+        return dx.reshape(*lead, -1), grads
+
+    def _mask_out(self, x, mask, out):
+        return mask                                                     # Keras's Dense passes the mask on
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation!r}, name={self.name!r})"
@@ -223,6 +255,9 @@ class Dropout(Layer):
 
     def _backward(self, dout):
         return dropout_backward(dout, self._cache)
+
+    def _mask_out(self, x, mask, out):
+        return mask
 
     def __repr__(self):
         return f"Dropout({self.rate}, name={self.name!r})"
@@ -398,3 +433,295 @@ class BatchNormalization(Layer):
 
     def _backward(self, dout):
         return batchnorm_backward(dout, self._cache)
+
+
+# --- sequences ---------------------------------------------------------------------------------------
+
+def _check_sequence_input(layer, input_shape):
+    """(T, D) one sample of a sequence layer, or a ValueError in the house style."""
+    if len(input_shape) != 2:
+        raise ValueError(f"the input of {type(layer).__name__} layer {layer.name!r} must be (T, D) sequences (time "
+                         f"steps, features per step) for Sequential.build; got shape {input_shape}. Give "
+                         "input_shape=(T, D) and pass x of shape (N, T, D), e.g. x[..., None] for one feature per "
+                         "step.")
+    return input_shape
+
+
+class Masking(Layer):
+    """Marks padded time steps, as Keras's ``Masking``: a step is padding when all its features equal ``mask_value``.
+
+    The output is the input with the padded steps set to zero; the (N, T) mask (True = a real step) goes to
+    the next layers, and the recurrent layers then carry their state over the padded steps.
+
+    Args:
+        mask_value: the padding value (Keras's default 0.0).
+        name: optional unique name.
+
+    Shapes: (N, T, D) → (N, T, D); no params.
+    """
+
+    def __init__(self, mask_value=0.0, name=None):
+        super().__init__(name)
+        if isinstance(mask_value, bool) or not isinstance(mask_value, numbers.Real) or not np.isfinite(mask_value):
+            _fail("mask_value", "Masking", "a finite number", f"{mask_value!r} ({type(mask_value).__name__})",
+                  "Pass the value the padding uses, e.g. mask_value=0.0.",
+                  exc=ValueError if isinstance(mask_value, numbers.Real) and not isinstance(mask_value, bool)
+                  else TypeError)
+        self.mask_value = float(mask_value)
+
+    def build(self, input_shape, rng, dtype):
+        """No parameters; return the input shape (T, D)."""
+        return _check_sequence_input(self, input_shape)
+
+    def _forward(self, x, training):
+        keep = np.any(x != self.mask_value, axis=-1)                    # (N, T)
+        return x * keep[..., None], keep
+
+    def _backward(self, dout):
+        return dout * self._cache[..., None], {}
+
+    def _mask_out(self, x, mask, out):
+        keep = self._cache
+        return keep if mask is None else keep & mask
+
+    def __repr__(self):
+        return f"Masking(mask_value={self.mask_value}, name={self.name!r})"
+
+
+class _Recurrent(Layer):
+    """Shared body of SimpleRNN, LSTM and GRU: params in Keras's layout, the cell's forward/backward through time.
+
+    Subclasses set ``_GATES`` (blocks side by side) and ``_bias(U, dtype)``; ``_run``/``_run_backward`` call
+    the cell's functions through time with the layer's settings (Bidirectional calls them for both directions).
+    """
+    _GATES = 1
+
+    def __init__(self, units, return_sequences=False, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", name=None):
+        super().__init__(name)
+        func = type(self).__name__
+        check_positive(units, "units", func, integer=True)
+        self.units = int(units)
+        self.return_sequences = check_bool(return_sequences, "return_sequences", func)
+        check_choice(kernel_initializer, "kernel_initializer", func, INITIALIZERS)
+        check_choice(recurrent_initializer, "recurrent_initializer", func, INITIALIZERS)
+        self.kernel_initializer, self.recurrent_initializer = kernel_initializer, recurrent_initializer
+
+    def _bias(self, U, dtype):
+        return np.zeros(U, dtype=dtype)
+
+    def _new_params(self, D, rng, dtype):
+        U, g = self.units, self._GATES
+        return {"kernel": initialize(self.kernel_initializer, (D, g * U), rng, dtype),                  # (D, gU)
+                "recurrent_kernel": initialize(self.recurrent_initializer, (U, g * U), rng, dtype),    # (U, gU)
+                "bias": self._bias(U, dtype)}
+
+    def build(self, input_shape, rng, dtype):
+        """Create ``kernel`` (D, gates·U), ``recurrent_kernel`` (U, gates·U) and ``bias``; return (T, U) or (U,)."""
+        T, D = _check_sequence_input(self, input_shape)
+        self.params = self._new_params(D, rng, dtype)
+        return (T, self.units) if self.return_sequences else (self.units,)
+
+    def _run(self, x, params, mask):
+        raise NotImplementedError
+
+    def _run_backward(self, dh_seq, cache):
+        raise NotImplementedError
+
+    def _forward(self, x, training):
+        h_seq, cache = self._run(x, self.params, self._input_mask)       # (N, T, U)
+        return (h_seq if self.return_sequences else h_seq[:, -1]), cache
+
+    def _backward(self, dout):
+        cache = self._cache
+        if self.return_sequences:
+            dh_seq = dout
+        else:                                                            # many-to-one: only the last output
+            dh_seq = np.zeros(cache.x.shape[:2] + (self.units,), dtype=dout.dtype)
+            dh_seq[:, -1] = dout
+        return self._run_backward(dh_seq, cache)
+
+    def _mask_out(self, x, mask, out):
+        return mask if self.return_sequences else None
+
+    def _config(self) -> dict:
+        return {"units": self.units, "return_sequences": self.return_sequences,
+                "kernel_initializer": self.kernel_initializer, "recurrent_initializer": self.recurrent_initializer}
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.units}, return_sequences={self.return_sequences}, name={self.name!r})"
+
+
+class SimpleRNN(_Recurrent):
+    """Elman recurrent layer: h_t = activation(x_t @ kernel + h_{t−1} @ recurrent_kernel + bias), as Keras's SimpleRNN.
+
+    Args:
+        units: U, the size of the state.
+        activation: one of :data:`~dlhelpers.scratch.rnn.RNN_ACTIVATIONS` (default "tanh").
+        return_sequences: False (many-to-one: the last output (N, U)) or True (every step (N, T, U)).
+        kernel_initializer, recurrent_initializer: names from :data:`~dlhelpers.scratch.initializers.INITIALIZERS`
+            (Keras's defaults glorot_uniform and orthogonal); the bias starts at zero.
+        name: optional unique name.
+
+    Shapes: (N, T, D) → (N, U) or (N, T, U); params ``kernel`` (D, U), ``recurrent_kernel`` (U, U), ``bias`` (U,):
+    D·U + U·U + U numbers.
+    """
+
+    def __init__(self, units, activation="tanh", return_sequences=False, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", name=None):
+        super().__init__(units, return_sequences, kernel_initializer, recurrent_initializer, name)
+        check_choice(activation, "activation", "SimpleRNN", R.RNN_ACTIVATIONS)
+        self.activation = activation
+
+    def _run(self, x, params, mask):
+        return R.simple_rnn_forward(x, params, activation=self.activation, mask=mask)
+
+    def _run_backward(self, dh_seq, cache):
+        return R.simple_rnn_backward(dh_seq, cache)
+
+    def _config(self):
+        return {**super()._config(), "activation": self.activation}
+
+
+class LSTM(_Recurrent):
+    """Long short-term memory layer (gates i, f, c, o side by side), as Keras's LSTM.
+
+    Args:
+        units: U, the size of h and c.
+        return_sequences: False (the last output (N, U)) or True (every step (N, T, U)).
+        unit_forget_bias: start the forget block of the bias at 1 (Keras's default), see
+            :func:`~dlhelpers.scratch.lstm.lstm_bias`.
+        kernel_initializer, recurrent_initializer: as :class:`SimpleRNN`.
+        name: optional unique name.
+
+    Shapes: (N, T, D) → (N, U) or (N, T, U); params ``kernel`` (D, 4U), ``recurrent_kernel`` (U, 4U), ``bias`` (4U,):
+    4·(D·U + U·U + U) numbers.
+    """
+    _GATES = 4
+
+    def __init__(self, units, return_sequences=False, unit_forget_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", name=None):
+        super().__init__(units, return_sequences, kernel_initializer, recurrent_initializer, name)
+        self.unit_forget_bias = check_bool(unit_forget_bias, "unit_forget_bias", "LSTM")
+
+    def _bias(self, U, dtype):
+        return LS.lstm_bias(U, self.unit_forget_bias, dtype=dtype)
+
+    def _run(self, x, params, mask):
+        return LS.lstm_forward(x, params, mask=mask)
+
+    def _run_backward(self, dh_seq, cache):
+        return LS.lstm_backward(dh_seq, cache)
+
+    def _config(self):
+        return {**super()._config(), "unit_forget_bias": self.unit_forget_bias}
+
+
+class GRU(_Recurrent):
+    """Gated recurrent unit (gates z, r, h; Keras's default ``reset_after=True`` form), as Keras's GRU.
+
+    Args:
+        units: U, the size of the state.
+        return_sequences: False (the last output (N, U)) or True (every step (N, T, U)).
+        kernel_initializer, recurrent_initializer: as :class:`SimpleRNN`.
+        name: optional unique name.
+
+    Shapes: (N, T, D) → (N, U) or (N, T, U); params ``kernel`` (D, 3U), ``recurrent_kernel`` (U, 3U),
+    ``bias`` (2, 3U) (input row, recurrent row): 3·(D·U + U·U) + 6U numbers.
+    """
+    _GATES = 3
+
+    def _bias(self, U, dtype):
+        return np.zeros((2, 3 * U), dtype=dtype)
+
+    def _run(self, x, params, mask):
+        return G.gru_forward(x, params, mask=mask)
+
+    def _run_backward(self, dh_seq, cache):
+        return G.gru_backward(dh_seq, cache)
+
+
+_RECURRENT_KEYS = ("kernel", "recurrent_kernel", "bias")
+
+
+class Bidirectional(Layer):
+    """Runs a recurrent layer forwards and a copy of it backwards in time and merges the two, as Keras's Bidirectional.
+
+    The backward copy has the same settings and its own params; it reads the time-reversed sequence and
+    its outputs are reversed back, so position t of both refers to step t. With ``return_sequences=False``
+    the two last outputs are merged (the backward one has read the whole sequence down to step 0).
+
+    Args:
+        layer: a :class:`SimpleRNN`, :class:`LSTM` or :class:`GRU` (not yet in a model); its
+            ``return_sequences`` decides the output.
+        merge_mode: one of :data:`~dlhelpers.scratch.rnn.MERGE_MODES` ("concat" on the last axis, "sum",
+            "mul", "ave").
+        name: optional unique name.
+
+    Shapes: (N, T, D) → (N, 2U) for "concat" (else (N, U)), or (N, T, ·) with return_sequences. Params in
+    Keras's weight order, flat so the optimizers see one dict: ``forward_kernel``, ``forward_recurrent_kernel``,
+    ``forward_bias``, ``backward_kernel``, ``backward_recurrent_kernel``, ``backward_bias``: twice the
+    wrapped layer's count.
+    """
+
+    def __init__(self, layer, merge_mode="concat", name=None):
+        super().__init__(name)
+        if not isinstance(layer, _Recurrent):
+            _fail("layer", "Bidirectional", "a recurrent layer (SimpleRNN, LSTM or GRU)", type(layer).__name__,
+                  "Wrap one, e.g. Bidirectional(LSTM(16)).", exc=TypeError)
+        check_choice(merge_mode, "merge_mode", "Bidirectional", R.MERGE_MODES)
+        self.layer, self.merge_mode = layer, merge_mode
+        self.backward_layer = type(layer)(**layer._config())             # the copy that reads time backwards
+        self.return_sequences = layer.return_sequences
+        self.units = layer.units
+
+    def build(self, input_shape, rng, dtype):
+        """Create both directions' params (forward first, as Keras); return the merged output shape."""
+        T, D = _check_sequence_input(self, input_shape)
+        self.params = {}
+        for side, inner in (("forward", self.layer), ("backward", self.backward_layer)):
+            fresh = inner._new_params(D, rng, dtype)
+            self.params.update({f"{side}_{k}": fresh[k] for k in _RECURRENT_KEYS})
+        width = 2 * self.units if self.merge_mode == "concat" else self.units
+        return (T, width) if self.return_sequences else (width,)
+
+    def _side(self, side):
+        return {k: self.params[f"{side}_{k}"] for k in _RECURRENT_KEYS}
+
+    def _forward(self, x, training):
+        mask = self._input_mask
+        h_f, cache_f = self.layer._run(x, self._side("forward"), mask)
+        h_b, cache_b = self.backward_layer._run(x[:, ::-1], self._side("backward"),
+                                                None if mask is None else mask[:, ::-1])
+        if self.return_sequences:
+            f, b = h_f, h_b[:, ::-1]                                     # both in forward time order (N, T, U)
+            if mask is not None:                                         # Keras zeroes the padded outputs
+                f, b = f * mask[..., None], b * mask[..., None]
+        else:
+            f, b = h_f[:, -1], h_b[:, -1]                                # (N, U) each
+        out = {"concat": lambda: np.concatenate([f, b], axis=-1), "sum": lambda: f + b,
+               "mul": lambda: f * b, "ave": lambda: (f + b) / 2}[self.merge_mode]()
+        return out, (cache_f, cache_b, f, b, mask, x.shape)
+
+    def _backward(self, dout):
+        cache_f, cache_b, f, b, mask, (N, T, _) = self._cache
+        U = self.units
+        df, db = {"concat": lambda: (dout[..., :U], dout[..., U:]), "sum": lambda: (dout, dout),
+                  "ave": lambda: (dout / 2, dout / 2), "mul": lambda: (dout * b, dout * f)}[self.merge_mode]()
+        if self.return_sequences:
+            if mask is not None:
+                df, db = df * mask[..., None], db * mask[..., None]
+            dh_f, dh_b = df, db[:, ::-1]
+        else:
+            dh_f, dh_b = (np.zeros((N, T, U), dtype=dout.dtype) for _ in range(2))
+            dh_f[:, -1], dh_b[:, -1] = df, db
+        dx_f, g_f = self.layer._run_backward(np.ascontiguousarray(dh_f), cache_f)
+        dx_b, g_b = self.backward_layer._run_backward(np.ascontiguousarray(dh_b), cache_b)
+        grads = {**{f"forward_{k}": g_f[k] for k in _RECURRENT_KEYS}, **{f"backward_{k}": g_b[k] for k in _RECURRENT_KEYS}}
+        return dx_f + dx_b[:, ::-1], grads
+
+    def _mask_out(self, x, mask, out):
+        return mask if self.return_sequences else None
+
+    def __repr__(self):
+        return f"Bidirectional({self.layer!r}, merge_mode={self.merge_mode!r}, name={self.name!r})"

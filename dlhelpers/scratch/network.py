@@ -9,6 +9,15 @@ them as they are.
 Gradient descent flavours all come from ``batch_size`` in :meth:`Sequential.fit`:
 ``None`` (whole training set: batch GD), ``1`` (stochastic GD), anything else (mini-batch).
 
+Sequence models take x of shape (N, T, D) (``input_shape=(T, D)``). A many-to-one model ends with a
+recurrent layer without ``return_sequences`` and a Dense layer (outputs (N, K), targets as for an MLP); a
+many-to-many model keeps ``return_sequences=True`` and its Dense acts at every step: outputs (N, T, K),
+targets (N, T, K), or (N, T) class ids with sparse_categorical_crossentropy (or (N, T) for K = 1). The
+losses then average over N and T, as Keras's do on 3-D outputs, and accuracy counts every step. A
+``Masking`` layer's mask reaches the recurrent layers; when it reaches the output (many-to-many), the
+loss and accuracy average over the real steps only, as Keras's masked losses and metrics do
+(``model.output_mask`` holds it after a forward pass).
+
 The layer classes live in :mod:`~dlhelpers.scratch.layers` and the callbacks in
 :mod:`~dlhelpers.scratch.callbacks`; both are re-exported here, so
 ``from dlhelpers.scratch.network import Dense, Sequential`` works.
@@ -25,15 +34,15 @@ import numpy as np
 from .._blas import single_thread_blas
 from .._checks import as_array, check_bool, check_positive, check_rng
 from .callbacks import HOOKS, Callback, History, LambdaCallback, ProgressBar, WeightHistory
-from .layers import (AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D,
-                     Layer, MaxPooling2D, PReLU, layer_type_names)
+from .layers import (GRU, LSTM, AveragePooling2D, BatchNormalization, Bidirectional, Conv2D, Dense, Dropout, Flatten,
+                     GlobalAveragePooling2D, Layer, Masking, MaxPooling2D, PReLU, SimpleRNN, layer_type_names)
 from .losses import get_loss
 from .optim import get_optimizer
 
 __all__ = ["Sequential",
            # re-exported from layers and callbacks
            "Layer", "Dense", "Dropout", "PReLU", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
-           "Flatten", "BatchNormalization", "Callback", "LambdaCallback", "WeightHistory", "History", "ProgressBar"]
+           "Flatten", "BatchNormalization", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Callback", "LambdaCallback", "WeightHistory", "History", "ProgressBar"]
 
 
 class Sequential:
@@ -76,6 +85,7 @@ class Sequential:
         self.shapes = None           # one sample's shape before and after every layer, set by build
         self.output_shape = None
         self.output_dim = None
+        self.output_mask = None      # (N, T) mask of the last forward's output (many-to-many after Masking)
         self._name_layers()
         if input_dim is not None and input_shape is not None:
             raise ValueError(f"input_dim and input_shape must not both be given for Sequential; got input_dim="
@@ -91,7 +101,8 @@ class Sequential:
         counts: dict[str, int] = {}
         seen = set()
         for layer in self.layers:
-            base = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", type(layer).__name__).lower()   # Keras's names: max_pooling2d
+            # Keras's names: max_pooling2d, p_re_lu, simple_rnn
+            base = re.sub(r"(?<!^)(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])", "_", type(layer).__name__).lower()
             if layer.name is None:
                 k = counts.get(base, 0)
                 layer.name = base if k == 0 else f"{base}_{k}"
@@ -191,7 +202,8 @@ class Sequential:
     # passes -------------------------------------------------------------------------------------
     def _check_x(self, x, func):
         if self.input_shape is None:
-            x = as_array(x, "x", func, ndim=(2, 3, 4), shape_hint="(N, features) or (N, H, W, C)", dtype=self.dtype)
+            x = as_array(x, "x", func, ndim=(2, 3, 4), shape_hint="(N, features), (N, T, D) or (N, H, W, C)",
+                         dtype=self.dtype)
             self.build(x.shape[1:])
         if len(self.input_shape) == 1:
             x = as_array(x, "x", func, ndim=2, shape_hint="(N, features)",
@@ -208,7 +220,7 @@ class Sequential:
         return x
 
     def forward(self, x, training=False):
-        """Run every layer in order (no input checks; :meth:`predict` checks).
+        """Run every layer in order (no input checks; :meth:`predict` checks); a layer's mask goes to the next.
 
         Args:
             x: (N, *input_shape); training: True inside fit (dropout, batch statistics).
@@ -216,9 +228,34 @@ class Sequential:
         Returns:
             (N, *output_shape).
         """
+        mask = None
         for layer in self.layers:
-            x = layer.forward(x, training=training)
+            x = layer.forward(x, training=training) if mask is None else layer.forward(x, training=training, mask=mask)
+            mask = getattr(layer, "output_mask", None)
+        self.output_mask = mask if mask is not None and np.ndim(x) == 3 and np.shape(mask) == np.shape(x)[:2] else None
         return x
+
+    @staticmethod
+    def _real(y, out, mask):
+        """(y, out) at the real steps only: rows (M, ...) where mask (N, T) is True."""
+        return y[mask], out[mask]
+
+    def _loss(self, y, out, mask=None):
+        """The loss; with a (N, T) output mask, the mean over the real steps only (Keras's masked loss)."""
+        if mask is None:
+            return self.loss.fn(y, out)
+        if not mask.any():
+            return 0.0
+        return self.loss.fn(*self._real(y, out, mask))
+
+    def _loss_grad(self, y, out, mask=None):
+        """dL/d(out) for :meth:`_loss`: zero at the padded steps."""
+        if mask is None:
+            return self.loss.grad(y, out)
+        grad = np.zeros_like(out)
+        if mask.any():
+            grad[mask] = self.loss.grad(*self._real(y, out, mask))
+        return grad
 
     def backward(self, dout):
         """Backpropagate dL/d(output) through every layer, filling each layer's ``grads``.
@@ -269,8 +306,13 @@ class Sequential:
         return self
 
     def _prepare_y(self, y, n, func):
-        """Targets as (N, outputs) floats, or (N,) int class ids for sparse_categorical_crossentropy."""
+        """Targets as (N, outputs) floats, or (N,) int class ids for sparse_categorical_crossentropy.
+
+        For a model with (T, K) outputs (many-to-many): (N, T, K) floats, or (N, T) int class ids.
+        """
         sparse = self.loss is not None and self.loss.name == "sparse_categorical_crossentropy"
+        if self.output_shape is not None and len(self.output_shape) == 2:
+            return self._prepare_sequence_y(y, n, func, sparse)
         y = as_array(y, "y", func, ndim=(1, 2), shape_hint="(N,) or (N, outputs)",
                      fix="Pass one target (row) per sample, e.g. y.reshape(-1, 1).",
                      dtype=None if sparse else self.dtype)
@@ -286,6 +328,31 @@ class Sequential:
                              f"{float(y[y != np.round(y)][0])!r}. Pass integer labels 0 … classes − 1.")
         return y.reshape(-1).astype(int)                                 # (N,)
 
+    def _prepare_sequence_y(self, y, n, func, sparse):
+        """Targets of a many-to-many model: (N, T, K) floats, or (N, T) class ids when sparse."""
+        T, K = self.output_shape
+        want = f"(N, T) = (N, {T}) class ids" if sparse else f"(N, T, K) = (N, {T}, {K})" + (
+            f" or (N, {T})" if K == 1 else "")
+        y = as_array(y, "y", func, ndim=(2, 3), shape_hint=want, dtype=None if sparse else self.dtype,
+                     fix="Pass one target per sample and time step.")
+        if len(y) != n:
+            raise ValueError(f"y must have one row per sample ({n}) for {func}; got {len(y)}.")
+        if sparse and y.ndim == 3 and y.shape[2] == 1:
+            y = y[..., 0]
+        if not sparse and y.ndim == 2 and K == 1:
+            y = y[..., None]
+        shape = (n, T) if sparse else (n, T, K)
+        if y.shape != shape:
+            fix = ("For one-hot targets use categorical_crossentropy, or pass y.argmax(axis=-1)." if sparse else
+                   "The model outputs one row of K values per time step.")
+            raise ValueError(f"y must have shape {want.split(' class')[0]} for {func}; got shape {y.shape}. {fix}")
+        if sparse:
+            if np.any(y != np.round(y)):
+                raise ValueError(f"y must be whole class ids with sparse_categorical_crossentropy for {func}; got "
+                                 f"{float(y[y != np.round(y)][0])!r}. Pass integer labels 0 … classes − 1.")
+            return y.astype(int)                                         # (N, T)
+        return y                                                         # (N, T, K)
+
     def train_step(self, xb, yb):
         """One forward pass, loss, backward pass and optimizer update.
 
@@ -296,28 +363,35 @@ class Sequential:
             The batch loss (float).
         """
         out = self.forward(xb, training=True)
-        loss = self.loss.fn(yb, out)
-        self.backward(self.loss.grad(yb, out))
+        loss = self._loss(yb, out, self.output_mask)
+        self.backward(self._loss_grad(yb, out, self.output_mask))
         new = self.optimizer.step(self.params, self.grads)
         self.set_params(new)
         return loss
 
-    def accuracy(self, y, out) -> float:
+    def accuracy(self, y, out, mask=None) -> float:
         """Fraction correct: argmax for several outputs, a 0.5 threshold (0 for hinge) for one.
 
         Args:
             y: prepared targets (N,) class ids or (N, outputs); out: (N, outputs) network outputs.
+                Many-to-many: y (N, T) or (N, T, outputs), out (N, T, outputs); every step counts once.
+            mask: None, or (N, T) bool for many-to-many outputs: only the True (real) steps count.
 
         Returns:
             float in [0, 1].
         """
+        if mask is not None:
+            mask = np.asarray(mask, dtype=bool)
+            if not mask.any():
+                return 0.0
+            y, out = self._real(y, out, mask)
         if self.loss is not None and self.loss.name == "sparse_categorical_crossentropy":
-            return float(np.mean(np.argmax(out, axis=1) == y))
-        if out.shape[1] > 1:
-            return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
+            return float(np.mean(np.argmax(out, axis=-1) == y))
+        if out.shape[-1] > 1:
+            return float(np.mean(np.argmax(out, axis=-1) == np.argmax(y, axis=-1)))
         if self.loss is not None and "hinge" in self.loss.name:
-            return float(np.mean((out[:, 0] > 0) == (y[:, 0] > 0)))
-        return float(np.mean((out[:, 0] > 0.5) == (y[:, 0] > 0.5)))
+            return float(np.mean((out[..., 0] > 0) == (y[..., 0] > 0)))
+        return float(np.mean((out[..., 0] > 0.5) == (y[..., 0] > 0.5)))
 
     def evaluate(self, x, y) -> dict:
         """Loss and accuracy on (x, y), with no training side effects.
@@ -334,7 +408,7 @@ class Sequential:
         x = self._check_x(x, "evaluate")
         y = self._prepare_y(y, len(x), "evaluate")
         out = self.forward(x)
-        return {"loss": self.loss.fn(y, out), "accuracy": self.accuracy(y, out)}
+        return {"loss": self._loss(y, out, self.output_mask), "accuracy": self.accuracy(y, out, self.output_mask)}
 
     def fit(self, x, y, epochs=1, batch_size=32, shuffle=True, rng=None, validation_data=None,
             callbacks=(), progress=False):
@@ -377,8 +451,8 @@ class Sequential:
                 logs = self._train_epoch(x, y, batch_size, shuffle, rng, callbacks)
                 if validation is not None:
                     vout = self.forward(validation[0])
-                    logs.update(val_loss=self.loss.fn(validation[1], vout),
-                                val_accuracy=self.accuracy(validation[1], vout))
+                    logs.update(val_loss=self._loss(validation[1], vout, self.output_mask),
+                                val_accuracy=self.accuracy(validation[1], vout, self.output_mask))
                 for cb in callbacks:
                     cb.on_epoch_end(epoch, logs)
         for cb in callbacks:
@@ -399,8 +473,8 @@ class Sequential:
             for cb in callbacks:
                 cb.on_batch_end(b, {"loss": loss})
         out = self.forward(x)
-        return {"loss": float(np.average(losses, weights=sizes)), "accuracy": self.accuracy(y, out),
-                "full_loss": self.loss.fn(y, out), "seconds": time.perf_counter() - t0,
+        return {"loss": float(np.average(losses, weights=sizes)), "accuracy": self.accuracy(y, out, self.output_mask),
+                "full_loss": self._loss(y, out, self.output_mask), "seconds": time.perf_counter() - t0,
                 "learning_rate": self.optimizer.current_learning_rate()}
 
     def _check_validation(self, validation_data):

@@ -99,3 +99,23 @@ def test_bad_input(kwargs, exc, match):
 def test_fans_rejects_odd_shapes_with_our_message(shape):
     with pytest.raises(TypeError, match="shape must be an int or a tuple of positive ints for fans"):
         fans(shape)
+
+
+@pytest.mark.parametrize("shape", [(4, 16), (16, 4), (5, 5), (3, 3, 2, 4), (7,)])
+def test_orthogonal_rows_or_columns_are_orthonormal(shape):
+    w = initialize("orthogonal", shape, rng=0)
+    assert w.shape == shape
+    m = w.reshape(-1, shape[-1]) if len(shape) > 1 else w.reshape(1, -1)   # Keras's (prod(shape[:-1]), shape[-1])
+    small = min(m.shape)
+    gram = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
+    np.testing.assert_allclose(gram, np.eye(small), atol=1e-12)
+
+
+def test_orthogonal_sign_fix_makes_it_unbiased():
+    # without multiplying by sign(diag(R)), NumPy's QR gives w[0, 0] < 0 on every draw
+    first = np.array([initialize("orthogonal", (3, 3), rng=seed)[0, 0] for seed in range(200)])
+    assert 60 < np.sum(first > 0) < 140
+    # a recurrent kernel (U, 4U) of an LSTM: U orthonormal rows of length 4U
+    r = initialize("orthogonal", (3, 12), rng=1, dtype=np.float32)
+    assert r.dtype == np.float32
+    np.testing.assert_allclose(r @ r.T, np.eye(3), atol=1e-6)

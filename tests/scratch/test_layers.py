@@ -14,7 +14,7 @@ from dlhelpers.scratch.layers import (AveragePooling2D, BatchNormalization, Conv
 from tests.helpers import TOL
 
 ALL_LAYERS = ["Dense", "PReLU", "Dropout", "Conv2D", "GlobalAveragePooling2D", "Flatten", "BatchNormalization",
-              "MaxPooling2D", "AveragePooling2D"]
+              "MaxPooling2D", "AveragePooling2D", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
 
 
 def _distinct(rng, shape):
