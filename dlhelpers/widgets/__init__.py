@@ -5,10 +5,11 @@ first used (``from dlhelpers.widgets import BackpropStepper``): the states and q
 banks import without it. Each widget keeps its controls as attributes (``next_button``,
 ``html``, ...) so a test can click them and read the result.
 """
-__all__ = ["BackpropStepper", "Quiz", "HyperparameterExplorer", "ConvStepper", "PoolStepper", "StepperShell"]
+__all__ = ["BackpropStepper", "Quiz", "HyperparameterExplorer", "ConvStepper", "PoolStepper", "LSTMStepper",
+           "StepperShell"]
 
 _WHERE = {"BackpropStepper": "backprop", "Quiz": "quiz", "HyperparameterExplorer": "explorer",
-          "ConvStepper": "conv", "PoolStepper": "pool",
+          "ConvStepper": "conv", "PoolStepper": "pool", "LSTMStepper": "lstm",
           "StepperShell": "stepper"}
 
 
