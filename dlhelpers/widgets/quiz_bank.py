@@ -151,4 +151,138 @@ _UNIT2 = [
              "deep stacks still train. When the shape changes, a 1 × 1 convolution with the same stride replaces x."),
 ]
 
-QUIZZES = {"unit1": _UNIT1, "unit2": _UNIT2}
+_UNIT3 = [
+    # kinds of recurrent models
+    Question("Classifying a film review (a sequence of words in, one label out) uses which kind of RNN?",
+             ("One-to-one", "One-to-many", "Many-to-one", "Many-to-many"), 2,
+             "The network reads every word and only the state after the last one feeds the classifier "
+             "(return_sequences=False in Keras). One-to-many writes a sequence from one input (a caption for an "
+             "image, a melody from a seed); many-to-many maps a sequence to a sequence (translation, tagging)."),
+    Question("Which of these tasks is one-to-many?",
+             ("Writing a caption for a photo", "Detecting spam in an e-mail", "Translating a sentence",
+              "Tagging each word's part of speech"), 0,
+             "One input (the image's features) and a sequence of outputs (the words). Spam detection is "
+             "many-to-one; translation and tagging are many-to-many."),
+    # unrolling and parameter sharing
+    Question("A SimpleRNN is unrolled over T = 50 time steps. How many sets of weights does the unrolled network use?",
+             ("50, one set per step", "One set, shared by all steps", "49, one per transition",
+              "One set per hidden unit"), 1,
+             "Unrolling draws one copy of the cell per step, but every copy uses the same kernel, recurrent_kernel "
+             "and bias. So the parameter count does not depend on T, the model accepts sequences of any length, "
+             "and in training the gradient of each weight is the sum of its contributions at all 50 steps."),
+    # parameter counts
+    Question("A SimpleRNN layer with 4 units reads sequences with 3 features per step. How many parameters does it have?",
+             ("28", "32", "16", "44"), 1,
+             "kernel 3·4 = 12, recurrent_kernel 4·4 = 16, bias 4: U·(D + U + 1) = 4·(3 + 4 + 1) = 32. "
+             "28 forgets the biases."),
+    Question("An LSTM layer with U = 32 units reads D = 8 features per step. How many parameters does it have?",
+             ("1,312", "5,120", "5,248", "4,032"), 2,
+             "Four gates (i, f, c, o), each with a kernel D·U, a recurrent kernel U·U and a bias U: "
+             "4·(8·32 + 32·32 + 32) = 4·(256 + 1,024 + 32) = 4·1,312 = 5,248. 1,312 is one gate; "
+             "5,120 leaves out the biases; 4,032 is a GRU of the same size."),
+    Question("A Keras GRU layer (reset_after=True, the default) with U = 32 units reads D = 8 features. "
+             "How many parameters does it have?",
+             ("4,032", "3,936", "5,248", "3,072"), 0,
+             "Three blocks (z, r, h): kernel 8·96, recurrent_kernel 32·96 and a bias of shape (2, 96), one row "
+             "for the input part and one for the recurrent part: 3·(8·32 + 32·32 + 2·32) = 3·1,344 = 4,032. "
+             "With a single bias row (reset_after=False) it would be 3,936."),
+    Question("Bidirectional(LSTM(32)) with merge_mode='concat' reads 8 features per step. What are its output "
+             "width and its parameter count?",
+             ("32 wide, 5,248 params", "64 wide, 5,248 params", "32 wide, 10,496 params",
+              "64 wide, 10,496 params"), 3,
+             "Two independent LSTMs, one reading forwards and one backwards, each with 4·(8·32 + 32·32 + 32) "
+             "= 5,248 parameters: 10,496. 'concat' joins their 32-wide outputs into 64 numbers."),
+    # BPTT and truncation
+    Question("What does backpropagation through time (BPTT) do with the gradient of the shared recurrent_kernel?",
+             ("Uses only the last step's part", "Keeps a separate one per step", "Sums its parts over all steps",
+              "Averages the first and last step"), 2,
+             "The unrolled RNN is a deep feedforward network whose layers share weights. The chain rule gives one "
+             "contribution per step, ∂L/∂U = Σ_t h_{t−1}ᵀ dz_t, and because the weights are tied the "
+             "contributions add up."),
+    Question("Truncated BPTT with k = 20 steps trains on sequences of 1,000 steps. What does the truncation give up?",
+             ("Gradients over more than 20 steps", "The forward pass after step 20", "The hidden state at step 20",
+              "The loss of the last 980 steps"), 0,
+             "The forward pass still runs over all 1,000 steps and the state carries on; only the backward pass "
+             "stops after 20 steps. Each update costs O(k) instead of O(T), but the gradient can no longer teach "
+             "the model a dependency longer than 20 steps."),
+    # vanishing and exploding gradients, clipping
+    Question("Going back one step through a tanh RNN multiplies the gradient by recurrent_kernelᵀ and by tanh′. "
+             "If each such step shrinks its norm by a factor 0.9, how much is left after 50 steps?",
+             ("about 45 %", "about 10 %", "about 5 %", "about 0.5 %"), 3,
+             "0.9⁵⁰ ≈ 0.0052, about half a percent: the vanishing gradient. A factor of 1.1 instead would grow it "
+             "1.1⁵⁰ ≈ 117 times: the exploding gradient. Either way the product is geometric in the distance."),
+    Question("After a few hundred updates an RNN's loss suddenly jumps and turns into NaN. What is the likely "
+             "cause and remedy?",
+             ("Vanishing gradients; add layers", "Exploding gradients; clip them", "Overfitting; add dropout",
+              "Too little data; augment it"), 1,
+             "A gradient that grows geometrically through time makes one huge update that throws the weights far "
+             "away. Clipping caps the norm of the update (Keras: clipnorm or global_clipnorm on the optimizer); "
+             "vanishing gradients make learning stall, not explode."),
+    Question("Global-norm clipping with global_clipnorm = 13 is applied to the gradients kernel = [6, 8] and "
+             "bias = [24]. What does the kernel gradient become?",
+             ("[6, 8]", "[0.23, 0.31]", "[3, 4]", "[4.8, 6.4]"), 2,
+             "The global norm is √(6² + 8² + 24²) = √676 = 26 > 13, so every gradient is scaled by 13/26 = 0.5: "
+             "kernel [3, 4], bias [12]; the direction of the whole update is kept. Clipping each array on its own "
+             "(clipnorm = 13) would leave the kernel, whose norm is 10, at [6, 8]."),
+    # LSTM and GRU gates
+    Question("In an LSTM step c = f⊙c_prev + i⊙g and h = o⊙tanh(c). What happens to a unit whose forget "
+             "gate is f ≈ 0?",
+             ("Its cell keeps c_prev as it is", "Its output h becomes exactly 0", "It drops c_prev: c ≈ i⊙g",
+              "Its input gate closes as well"), 2,
+             "f multiplies the old cell state, so f ≈ 0 erases it and the cell holds only what the input gate "
+             "writes now. Keeping a memory needs f ≈ 1 and i ≈ 0; whether it is shown in h is the output gate's "
+             "decision."),
+    Question("Why can an LSTM carry a gradient over many more steps than a SimpleRNN?",
+             ("Its cell path is multiplied by f", "It has four times more weights", "It uses sigmoid, not tanh",
+              "Its output gate is always open"), 0,
+             "Along the cell state ∂c_t/∂c_{t−1} = f_t elementwise, with no weight matrix and no squashing in "
+             "between. While f ≈ 1 the gradient passes almost unchanged; Keras starts the forget bias at 1 "
+             "(unit_forget_bias=True) so that f = σ(1) ≈ 0.73 from the start."),
+    Question("In what order are the four gate blocks stored in the columns of a Keras LSTM kernel (D, 4U)?",
+             ("f, i, o, c", "i, f, c, o", "i, o, f, c", "c, i, f, o"), 1,
+             "Input gate, forget gate, cell candidate, output gate: kernel[:, U:2U] is the forget gate. The same "
+             "order holds for recurrent_kernel (U, 4U) and bias (4U,), which is why Keras's unit_forget_bias puts "
+             "its ones in bias[U:2U]."),
+    Question("In Keras's GRU, h = z⊙h_prev + (1 − z)⊙h̃. What does an update gate z ≈ 1 do?",
+             ("Replaces the state by h̃", "Keeps the previous state", "Resets the state to zero",
+              "Adds h̃ to the state"), 1,
+             "With z ≈ 1 the new state is the old one: the unit remembers. z ≈ 0 replaces it by the candidate "
+             "h̃ = tanh(x W_h + b_x + r⊙(h_prev U_h + b_h)), in which the reset gate r decides how much of the "
+             "past the candidate may see. Some texts write z and 1 − z the other way round."),
+    Question("How does a GRU differ from an LSTM?",
+             ("Four gates and two cell states", "No gates, only a tanh step", "Two gates, no separate cell state",
+              "An extra peephole per gate"), 2,
+             "A GRU has an update gate z and a reset gate r, and its hidden state is also its memory. An LSTM has "
+             "input, forget and output gates and a separate cell state c. With three blocks instead of four a GRU "
+             "has about 3/4 of an LSTM's parameters."),
+    # bidirectional
+    Question("For which task can a bidirectional RNN not be used?",
+             ("Tagging the words of a sentence", "Real-time forecasting of the next value",
+              "Classifying a finished review", "Transcribing a recorded speech"), 1,
+             "The backward direction reads the sequence from its end, so every output depends on future inputs. "
+             "When the whole sequence is there (a sentence, a recording) that helps; a forecast of the next value "
+             "must be made before the future exists."),
+    # forecasting baselines
+    Question("On the course's CO₂ test windows, the last-value forecast has a one-step MAE of 1.12 ppm. "
+             "A trained LSTM scores 1.30 ppm. What follows?",
+             ("The LSTM is good: 1.30 is small", "The test set must be too short", "MAE cannot compare the two",
+              "The LSTM is not useful yet"), 3,
+             "An error of 1.30 ppm looks tiny next to values around 360 ppm, but copying last month's value does "
+             "better. A model earns its keep only by beating such a baseline on the same test windows; "
+             "predicting the change from the last value instead of the level is a common fix."),
+    Question("On those CO₂ windows, the same-month-last-year forecast scores 1.71 ppm, worse than the last "
+             "value's 1.12. Why?",
+             ("CO₂ has no yearly cycle", "It misses a whole year of growth", "Its windows contain gaps",
+              "MAE favours the last value"), 1,
+             "The seasonal forecast gets the cycle right but ignores the trend: CO₂ rose by about 1.7 ppm a "
+             "year over the test period, and that whole year's rise is its error. The last-value forecast misses "
+             "only one month's change."),
+    # character models
+    Question("A character model's mean cross-entropy is 1.386 nats per character. How many bits per character is that?",
+             ("1.39", "2.00", "0.96", "4.00"), 1,
+             "Divide by ln 2 to turn nats into bits: 1.386 / 0.693 = 2.00 bits per character, as uncertain as a "
+             "fair choice among 2² = 4 characters (perplexity 4). Guessing uniformly among 27 symbols would "
+             "score log₂ 27 ≈ 4.75."),
+]
+
+QUIZZES = {"unit1": _UNIT1, "unit2": _UNIT2, "unit3": _UNIT3}

@@ -33,7 +33,7 @@ def graded_ids(nb):
 
 
 def test_there_is_homework():
-    assert [p.stem for p in SOURCES][:2] == ["hw01", "hw02"]
+    assert [p.stem for p in SOURCES][:3] == ["hw01", "hw02", "hw03"]
     for src in SOURCES:
         assert src.parent.name == src.stem, f"{src}: homework/source/<hw>/<hw>.ipynb, as make check-homework HW=<hw> expects"
 
@@ -106,3 +106,52 @@ def test_make_check_homework_has_a_cell_timeout():
     assert "-p dlhelpers.homework" in recipe and "--nbval-cell-timeout $(CELL_TIMEOUT)" in recipe
     seconds = int(re.search(r"^CELL_TIMEOUT \?= (\d+)$", makefile, re.M).group(1))
     assert seconds == homework.CELL_TIMEOUT and 30 <= seconds <= 180     # "within a minute or two"
+
+
+# Homework 3: plausible wrong answers must fail exactly the check they belong to.
+_HW03_WRONG = {
+    # gates read in the order i, f, o, c instead of Keras's i, f, c, o
+    "lstm_forward": """
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def lstm_cell_forward(x_t, h_prev, c_prev, params):
+    a = x_t @ params["kernel"] + h_prev @ params["recurrent_kernel"] + params["bias"]
+    a_i, a_f, a_o, a_g = np.split(a, 4, axis=1)
+    i, f, g, o = sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_o)
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c, None
+""",
+    # the bias gradient of one sequence only, not summed over the batch
+    "rnn_backward": """
+def rnn_cell_backward(dh, cache):
+    dz = dh * (1.0 - cache["h"] ** 2)
+    return dz @ cache["W"].T, {"kernel": cache["x_t"].T @ dz, "recurrent_kernel": cache["h_prev"].T @ dz,
+                               "bias": dz[0], "h_prev": dz @ cache["U"].T}
+""",
+    # always rescales to the threshold (also when the norm is below it, and 0 / 0 for zero gradients)
+    "clip": """
+def clip_by_global_norm(grads, global_clipnorm):
+    norm = np.sqrt(sum(np.sum(np.square(g)) for g in grads.values()))
+    return {k: g / norm * global_clipnorm for k, g in grads.items()}, norm
+""",
+    # the naive forecast itself: it cannot beat itself
+    "forecaster": """
+def train_forecaster(X_train, y_train, X_val, y_val):
+    return lambda X: X[:, -1, 0]
+""",
+}
+
+
+def test_hw03_checks_reject_plausible_mistakes(tmp_path):
+    src = ROOT / "source" / "hw03" / "hw03.ipynb"
+    nb = nbformat.read(str(src), as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in _HW03_WRONG:
+            cell.source = _HW03_WRONG[grade_id].strip("\n")
+    path = tmp_path / "hw03.ipynb"
+    nbformat.write(nb, str(path))
+    failing = failing_cells(execute(path))
+    assert sorted(failing) == ["test_clip", "test_forecaster", "test_lstm_forward", "test_rnn_backward"], failing
