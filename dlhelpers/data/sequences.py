@@ -112,7 +112,7 @@ def sine_frequency(n_samples=1000, length=50, n_classes=3, noise=0.1, rng=None) 
     return Dataset(X[:, :, None], y, "sine frequency",
                    f"noisy sines with a random phase, {n_classes} classes = {cycles} cycles per {T} steps, "
                    f"noise std {noise}; classify the frequency", "generated (dlhelpers.data.sine_frequency)",
-                   target_names=[f"{k + 1} cycles" for k in range(n_classes)])
+                   target_names=[f"{k + 1} cycle{'s' if k else ''}" for k in range(n_classes)])
 
 
 def adding_problem(n_samples=1000, length=50, rng=None) -> Dataset:

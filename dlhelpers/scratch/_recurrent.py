@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._blas import single_thread_blas
 from .._checks import _fail, as_array, check_dout, check_nonempty
 
 
@@ -136,15 +137,16 @@ def run_through_time(x_proj, states, mask, step):
     T, N = x_proj.shape[:2]
     buf, h_seq = time_major(N, T, states[0].shape[1], states[0].dtype)      # (T, N, U) and its (N, T, U) view
     y = np.zeros_like(states[0])                                               # output before step 0
-    for t in range(T):
-        new = step(t, x_proj[t], states)
-        if mask is None:
-            states, y = new, new[0]
-        else:
-            m = mask[:, t, None]                                               # (N, 1)
-            states = [np.where(m, a, b) for a, b in zip(new, states)]
-            y = np.where(m, new[0], y)
-        buf[t] = y
+    with single_thread_blas():        # T small products in a row: one BLAS thread, fast idle and on a busy server
+        for t in range(T):
+            new = step(t, x_proj[t], states)
+            if mask is None:
+                states, y = new, new[0]
+            else:
+                m = mask[:, t, None]                                           # (N, 1)
+                states = [np.where(m, a, b) for a, b in zip(new, states)]
+                y = np.where(m, new[0], y)
+            buf[t] = y
     return h_seq, states
 
 
@@ -185,11 +187,14 @@ def backprop_through_time(dh_seq, mask, n_states, step_backward, truncate=None):
             for i in range(n_states):
                 d_init[i] += ds[i]
 
-    if truncate is None or truncate >= T:
-        sweep(T - 1, 0, lambda t: dy_all[t])
-    else:
-        for t_end in range(T):                   # each loss step gets its own window of `truncate` steps
-            sweep(t_end, max(0, t_end - truncate + 1), lambda t, t_end=t_end: dy_all[t] if t == t_end else zeros)
+    with single_thread_blas():
+        if truncate is None or truncate >= T:
+            sweep(T - 1, 0, lambda t: dy_all[t])
+        else:
+            for t_end in range(T):               # each loss step gets its own window of `truncate` steps
+                if not dy_all[t_end].any():      # no loss at this step (e.g. many-to-one): nothing to send back
+                    continue
+                sweep(t_end, max(0, t_end - truncate + 1), lambda t, t_end=t_end: dy_all[t] if t == t_end else zeros)
     return d_init
 
 
