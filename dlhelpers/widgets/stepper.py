@@ -14,7 +14,8 @@ What every stepper gets from here:
   change of settings stop it.
 * **Keyboard** (through ``ipyevents``): with the mouse pointer over the stepper's framed area,
   → (or Page Down) = Next, ← (or Page Up) = Back, space = Play/Pause, Home = Reset. This also
-  works inside a live slideshow (jupyterlab-rise), where the keys would otherwise change slides.
+  works inside a live jupyterlab-deck presentation: with the pointer over the stepper the keys step
+  it and the deck stays on its slide (tests/browser/test_deck.py).
 * **Presenter mode** (``presenter=True`` or the toggle): fonts, grids and diagrams about 1.6×
   larger, for a projector.
 * A static picture of the first step for saved notebooks (GitHub, nbviewer), from

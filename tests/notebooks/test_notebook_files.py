@@ -110,3 +110,14 @@ def test_saved_outputs_read_well_without_a_kernel(path):
         assert not re.search(r"(?<!\d)0%\|", text), f"{path.name}: progress bar saved at 0 %: {text[:80]!r}"
         assert not re.search(r"<[\w.]+ object at 0x|Generator\(PCG64\) at 0x", text), \
             f"{path.name}: stray object repr in a saved output: {text[:80]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_continue_slide_marks(path):
+    """jupyterlab-deck (the live slides the course uses) never shows a cell marked slide_type "-"; leave it out.
+
+    A cell without a slide_type continues the current slide in the deck, in RISE and in nbconvert alike.
+    """
+    marked = [i for i, c in enumerate(load(path)["cells"])
+              if c.get("metadata", {}).get("slideshow", {}).get("slide_type") == "-"]
+    assert not marked, f"{path.name}: remove slideshow.slide_type '-' from cells {marked} (the deck hides them)"
