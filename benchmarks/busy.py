@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -78,6 +79,18 @@ def idle_and_busy(measure, n_busy, max_seconds=180.0):
     with busy_neighbours(n_busy, max_seconds):
         busy = measure()
     return {"idle": idle, "busy": busy}
+
+
+def median_time(fn, repeat=15, warmup=2):
+    """The median wall time of ``fn()`` over ``repeat`` calls, after ``warmup`` untimed calls (seconds)."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def load_line() -> str:

@@ -10,23 +10,10 @@ repeated runs within this one process; the printed ratios are what the course's 
 keeping cores busy (see busy.py), and printed side by side.
 """
 import argparse
-import statistics
-import time
 
 import numpy as np
 
-from busy import idle_and_busy, load_line, print_side_by_side
-
-
-def median_time(fn, repeat=15, warmup=2):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from busy import idle_and_busy, load_line, median_time, print_side_by_side
 
 
 def problem(batch, size):

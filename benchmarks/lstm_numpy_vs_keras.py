@@ -16,25 +16,12 @@ forward+backward no slower than the compiled Keras step at the first size. Times
 within this one process; ratios are NumPy / Keras (below 1: NumPy faster).
 """
 import argparse
-import statistics
-import time
 
 import numpy as np
 
-from busy import idle_and_busy, load_line, print_side_by_side
+from busy import idle_and_busy, load_line, median_time, print_side_by_side
 
 SIZES = {"B32 T50 D8 U32": (32, 50, 8, 32), "B64 T28 D28 U64": (64, 28, 28, 64)}
-
-
-def median_time(fn, repeat=15, warmup=3):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def problem(B, T, D, U):

@@ -93,6 +93,15 @@ def check_state(state, name: str, N: int, U: int, func: str):
     return state
 
 
+def check_cell_state(state, name: str, N: int, U: int, func: str):
+    """A cell's incoming state (h_prev or c_prev): an (N, U) float array matching x_t's batch and the units."""
+    state = as_array(state, name, func, ndim=2, shape_hint=f"(N, U) = ({N}, {U})")
+    if state.shape != (N, U):
+        _fail(name, func, f"shape (N, U) = ({N}, {U})", f"shape {state.shape}",
+              "One state row per sample in x_t, U = recurrent_kernel.shape[0] columns.")
+    return state
+
+
 def check_mask(mask, N: int, T: int, func: str):
     """A (N, T) bool mask (True = a real step), or None. 0/1 numbers are accepted as bools."""
     if mask is None:

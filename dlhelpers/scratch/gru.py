@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import _fail, as_array, check_cache, check_dout
-from ._recurrent import (backprop_through_time, check_mask, check_params, check_sequence, check_state,
+from .._checks import as_array, check_cache, check_dout
+from ._recurrent import (backprop_through_time, check_cell_state, check_mask, check_params, check_sequence, check_state,
                          check_upstream, common_dtype, gate_grads, project_inputs, run_through_time, sigmoid,
                          time_major)
 
@@ -91,10 +91,7 @@ def gru_cell_forward(x_t, h_prev, params):
     func = "gru_cell_forward"
     x_t = as_array(x_t, "x_t", func, ndim=2, shape_hint="(N, D)", fix="Add a batch axis, e.g. x_t[None, :].")
     kernel, recurrent, bias, U = check_params(params, func, 3, _bias_shape, D=x_t.shape[1])
-    h_prev = as_array(h_prev, "h_prev", func, ndim=2, shape_hint=f"(N, U) = ({len(x_t)}, {U})")
-    if h_prev.shape != (len(x_t), U):
-        _fail("h_prev", func, f"shape (N, U) = ({len(x_t)}, {U})", f"shape {h_prev.shape}",
-              "One state row per sample in x_t, U = recurrent_kernel.shape[0] columns.")
+    h_prev = check_cell_state(h_prev, "h_prev", len(x_t), U, func)
     dtype = common_dtype(x_t, h_prev, kernel, recurrent, bias)
     x_t, h_prev, kernel, recurrent, bias = (a.astype(dtype, copy=False) for a in (x_t, h_prev, kernel, recurrent, bias))
     h, (z, r, hh, rh_h) = _step(x_t @ kernel + bias[0], h_prev, recurrent, bias[1], U)

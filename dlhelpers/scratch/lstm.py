@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import _fail, as_array, check_bool, check_cache, check_count, check_dout
-from ._recurrent import (backprop_through_time, check_mask, check_params, check_sequence, check_state,
+from ._recurrent import (backprop_through_time, check_cell_state, check_mask, check_params, check_sequence, check_state,
                          check_upstream, common_dtype, gate_grads, project_inputs, run_through_time, sigmoid,
                          time_major, zeros_time_major)
 
@@ -117,14 +117,6 @@ class LSTMCellCache:
     recurrent_kernel: np.ndarray   # (U, 4U)
 
 
-def _check_cell_state(arr, name, N, U, func):
-    arr = as_array(arr, name, func, ndim=2, shape_hint=f"(N, U) = ({N}, {U})")
-    if arr.shape != (N, U):
-        _fail(name, func, f"shape (N, U) = ({N}, {U})", f"shape {arr.shape}",
-              "One state row per sample in x_t, U = recurrent_kernel.shape[0] columns.")
-    return arr
-
-
 def lstm_cell_forward(x_t, h_prev, c_prev, params):
     """One LSTM step: c = f⊙c_prev + i⊙g, h = o⊙tanh(c), gates from x_t @ kernel + h_prev @ recurrent_kernel + bias.
 
@@ -144,8 +136,8 @@ def lstm_cell_forward(x_t, h_prev, c_prev, params):
     func = "lstm_cell_forward"
     x_t = as_array(x_t, "x_t", func, ndim=2, shape_hint="(N, D)", fix="Add a batch axis, e.g. x_t[None, :].")
     kernel, recurrent, bias, U = check_params(params, func, 4, _bias_shape, D=x_t.shape[1])
-    h_prev = _check_cell_state(h_prev, "h_prev", len(x_t), U, func)
-    c_prev = _check_cell_state(c_prev, "c_prev", len(x_t), U, func)
+    h_prev = check_cell_state(h_prev, "h_prev", len(x_t), U, func)
+    c_prev = check_cell_state(c_prev, "c_prev", len(x_t), U, func)
     dtype = common_dtype(x_t, h_prev, c_prev, kernel, recurrent, bias)
     x_t, h_prev, c_prev, kernel, recurrent, bias = (a.astype(dtype, copy=False)
                                                     for a in (x_t, h_prev, c_prev, kernel, recurrent, bias))

@@ -104,3 +104,20 @@ def browser_page(name, viewport=(1400, 1000)):
             raise
         finally:
             browser.close()
+
+
+#: the stepper notebooks' widgets: (name in NOTEBOOKS, text of the cell that makes it, CSS class, number of steps)
+STEPPER_CASES = [("backprop", "BackpropStepper(", ".dl-step", 40),
+                 ("conv", "ConvStepper(", ".dl-conv", 9),
+                 ("pool", "PoolStepper(", ".dl-pool", 4)]
+
+
+def step_text(page, selector):
+    """The text of every element matching ``selector`` (a stepper's frame), joined."""
+    return page.evaluate(f"[...document.querySelectorAll('{selector}')].map(e => e.textContent).join(' | ')")
+
+
+def wait_text(page, selector, text, timeout=30_000):
+    """Wait until an element matching ``selector`` contains ``text`` (e.g. "step 1 of 9")."""
+    page.wait_for_function(
+        f"[...document.querySelectorAll('{selector}')].some(e => e.textContent.includes({text!r}))", timeout=timeout)

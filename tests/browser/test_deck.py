@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, NOTEBOOKS, browser_page, open_notebook
+from .conftest import ARTIFACTS, NOTEBOOKS, STEPPER_CASES, browser_page, open_notebook, step_text, wait_text
 
 pytestmark = pytest.mark.browser
 
@@ -45,20 +45,7 @@ _SLIDE_TYPE = """(i) => { const m = window.jupyterapp.shell.currentWidget.conten
     return s && s.slide_type !== undefined ? s.slide_type : null; }"""
 
 
-def _step_text(page, selector):
-    return page.evaluate(f"[...document.querySelectorAll('{selector}')].map(e => e.textContent).join(' | ')")
-
-
-def _wait_text(page, selector, text, timeout=30_000):
-    page.wait_for_function(
-        f"[...document.querySelectorAll('{selector}')].some(e => e.textContent.includes({text!r}))", timeout=timeout)
-
-
-@pytest.mark.parametrize("name, marker, selector, total", [
-    ("backprop", "BackpropStepper(", ".dl-step", 40),
-    ("conv", "ConvStepper(", ".dl-conv", 9),
-    ("pool", "PoolStepper(", ".dl-pool", 4),
-])
+@pytest.mark.parametrize("name, marker, selector, total", STEPPER_CASES)
 def test_stepper_live_in_deck(lab, name, marker, selector, total):
     nb_name = Path(NOTEBOOKS[name]).name
     shot = f"{name}_deck"
@@ -68,7 +55,7 @@ def test_stepper_live_in_deck(lab, name, marker, selector, total):
         open_notebook(page, lab, nb_name)
         page.wait_for_function("window.jupyterapp.commands.hasCommand('deck:start')", timeout=30_000)
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        _wait_text(page, selector, f"step 0 of {total}", timeout=120_000)
+        wait_text(page, selector, f"step 0 of {total}", timeout=120_000)
         page.wait_for_function(
             """(() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
                 return cells.get(cells.length - 1).executionCount !== null; })()""", timeout=180_000)
@@ -114,10 +101,10 @@ def test_stepper_live_in_deck(lab, name, marker, selector, total):
         stepper = page.locator(selector).locator("visible=true").last
         next_button = page.get_by_role("button", name="Next ▶").locator("visible=true")
         assert next_button.count() == 1, "no visible Next button on the stepper's slide"
-        _wait_text(page, selector, f"step 0 of {total}")
+        wait_text(page, selector, f"step 0 of {total}")
         next_button.click()
-        _wait_text(page, selector, f"step 1 of {total}", timeout=20_000)
-        after_click = _step_text(page, selector)
+        wait_text(page, selector, f"step 1 of {total}", timeout=20_000)
+        after_click = step_text(page, selector)
         # a click inside the stepper makes its cell the active one; the slide must stay on screen
         assert page.evaluate(_ON_SCREEN, slide_cell) and page.evaluate(_ON_SCREEN, stepper_cell), \
             "clicking the stepper's Next moved the deck to another slide"
@@ -126,11 +113,11 @@ def test_stepper_live_in_deck(lab, name, marker, selector, total):
         stepper.hover()
         page.keyboard.press("ArrowRight")
         try:
-            _wait_text(page, selector, f"step 2 of {total}", timeout=20_000)
+            wait_text(page, selector, f"step 2 of {total}", timeout=20_000)
         except Exception:
             pass
         page.wait_for_timeout(800)          # a slide change, if any, lands by now
-        after_key = _step_text(page, selector)
+        after_key = step_text(page, selector)
         cell_after_key = page.evaluate(_ACTIVE)
         still_on_screen = page.evaluate(_ON_SCREEN, stepper_cell) and page.evaluate(_ON_SCREEN, slide_cell)
         focused = page.evaluate(
@@ -141,11 +128,11 @@ def test_stepper_live_in_deck(lab, name, marker, selector, total):
         stepper.hover()
         page.keyboard.press("ArrowRight")
         try:
-            _wait_text(page, selector, f"step 3 of {total}", timeout=20_000)
+            wait_text(page, selector, f"step 3 of {total}", timeout=20_000)
         except Exception:
             pass
         page.wait_for_timeout(800)
-        after_key_remote = _step_text(page, selector)
+        after_key_remote = step_text(page, selector)
         stays_remote = page.evaluate(_ON_SCREEN, stepper_cell) and page.evaluate(_ON_SCREEN, slide_cell)
         page.screenshot(path=str(ARTIFACTS / f"{shot}_stepped.png"))
         (ARTIFACTS / f"{shot}.json").write_text(json.dumps(

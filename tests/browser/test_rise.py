@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, NOTEBOOKS, browser_page
+from .conftest import ARTIFACTS, NOTEBOOKS, STEPPER_CASES, browser_page, step_text, wait_text
 
 pytestmark = pytest.mark.browser
 
@@ -63,20 +63,7 @@ def _kernel_idle(page, name):
         name)
 
 
-def _step_text(page, selector):
-    return page.evaluate(f"[...document.querySelectorAll('{selector}')].map(e => e.textContent).join(' | ')")
-
-
-def _wait_text(page, selector, text, timeout=30_000):
-    page.wait_for_function(
-        f"[...document.querySelectorAll('{selector}')].some(e => e.textContent.includes({text!r}))", timeout=timeout)
-
-
-@pytest.mark.parametrize("name, marker, selector, total", [
-    ("backprop", "BackpropStepper(", ".dl-step", 40),
-    ("conv", "ConvStepper(", ".dl-conv", 9),
-    ("pool", "PoolStepper(", ".dl-pool", 4),
-])
+@pytest.mark.parametrize("name, marker, selector, total", STEPPER_CASES)
 def test_stepper_live_in_rise_slideshow(lab, name, marker, selector, total):
     nb_name = Path(NOTEBOOKS[name]).name
     with browser_page(f"{name}_rise") as page:
@@ -137,14 +124,14 @@ def test_stepper_live_in_rise_slideshow(lab, name, marker, selector, total):
 
         next_button = slide.get_by_role("button", name="Next ▶")
         assert next_button.count() == 1, "no Next button on the stepper's slide"
-        _wait_text(page, selector, f"step 0 of {total}")
+        wait_text(page, selector, f"step 0 of {total}")
         next_button.click()
-        _wait_text(page, selector, f"step 1 of {total}", timeout=20_000)
-        after_click = _step_text(page, selector)
+        wait_text(page, selector, f"step 1 of {total}", timeout=20_000)
+        after_click = step_text(page, selector)
         slide.locator(selector).last.hover()
         page.keyboard.press("ArrowRight")
-        _wait_text(page, selector, f"step 2 of {total}", timeout=20_000)
-        after_key = _step_text(page, selector)
+        wait_text(page, selector, f"step 2 of {total}", timeout=20_000)
+        after_key = step_text(page, selector)
         page.wait_for_timeout(500)
         still_here = marker in page.locator(_PRESENT).first.text_content()
         page.screenshot(path=str(ARTIFACTS / f"{name}_rise_stepped.png"))
