@@ -172,7 +172,9 @@ def model_from_scratch(model, dtype="float32", copy_weights=True):
     Args:
         model: a built ``dlhelpers.scratch.network.Sequential`` (given ``input_dim``/``input_shape``, or
             after one ``fit``/``predict``).
-        dtype: the Keras layers' dtype; ``"float64"`` for twin checks to ~1e-12.
+        dtype: the Keras layers' dtype; ``"float64"`` for twin checks to ~1e-12. Compare with the model
+            called directly, ``km(x)``: ``km.predict(x)`` hands NumPy input over as float32, which limits
+            the agreement to ~1e-8 even for a float64 model.
         copy_weights: copy the scratch parameters (and batch-norm moving statistics) into the twin;
             otherwise Keras initialises them itself with the same initializer names.
 

@@ -17,8 +17,8 @@ USES = {
     "MNIST 5k": r"mnist_5k|mnist_data",
     "full MNIST": r"mnist_full|datasets\.mnist",
     "sample photos": r"sample_photo|photo_patch|load_sample_image",
-    "co2": r"datasets\.co2|import co2",
-    "sunspots": r"datasets\.sunspots|import sunspots",
+    "co2": r"datasets\.co2|import co2|\bco2\(",
+    "sunspots": r"datasets\.sunspots|import sunspots|\bsunspots\(",
     "nile": r"datasets\.nile|import nile",
     "elnino": r"datasets\.elnino|import elnino",
     "logic gates / XOR": r"logic_gate|\bxor\(",
@@ -26,6 +26,10 @@ USES = {
     "circles": r"\bcircles\(|make_circles",
     "blobs": r"\bblobs\(|make_blobs",
     "spirals": r"\bspirals\(",
+    "digit rows": r"\bdigit_rows\(|variable_length_digits\(",
+    "MNIST 5k rows": r"\bmnist_rows\(",
+    "sequence tasks": r"\b(sine_frequency|adding_problem|first_symbol|future_context)\(",
+    "Python help() texts": r"python_docs_text\(",
     "course worked examples": r"worked_example|COURSE_IMAGE|COURSE_RGB|worked_examples\.json",
 }
 
@@ -52,7 +56,8 @@ def test_every_notebook_that_loads_a_dataset_is_listed(name):
 
 def test_every_loader_is_in_the_readme():
     loaders = ["digits", "mnist_5k", "mnist_full", "sample_photo", "photo_patch", "logic_gate", "xor", "moons",
-               "circles", "blobs", "spirals"]
+               "circles", "blobs", "spirals", "co2", "sunspots", "digit_rows", "mnist_rows", "variable_length_digits",
+               "sine_frequency", "adding_problem", "first_symbol", "future_context", "python_docs_text"]
     assert set(loaders) <= set(D.__all__)
     for name in loaders + ["worked_example", "data_path", "KERAS_HOME", "MNIST_SHA256", "worked_examples.json"]:
         assert name in README, name
