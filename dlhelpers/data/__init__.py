@@ -8,6 +8,7 @@ Nothing here falls back silently from one dataset to another.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -287,7 +288,11 @@ def __getattr__(name):
 # --- helpers ------------------------------------------------------------------------------------
 
 def train_test_split(dataset: Dataset, test_size=0.2, rng=None, stratify=True):
-    """Split a Dataset into (train, test) Datasets; stratified by class by default."""
+    """Split a Dataset into (train, test) Datasets; stratified by class by default.
+
+    Every per-sample array travels with its rows: X, y, ``images``, and any extra per-sample field of a
+    subclass (a :class:`SequenceDataset`'s ``mask`` and ``lengths``); the parts keep the dataset's type.
+    """
     from sklearn.model_selection import train_test_split as _split
     check_in_range(test_size, "test_size", "train_test_split", 0.0, 1.0, inclusive=(False, False))
     rng = check_rng(rng, "train_test_split")
@@ -296,9 +301,9 @@ def train_test_split(dataset: Dataset, test_size=0.2, rng=None, stratify=True):
     tr, te = _split(idx, test_size=test_size, random_state=_sk_seed(rng), stratify=strat)
 
     def part(ix, tag):
-        imgs = None if dataset.images is None else dataset.images[ix]
-        return Dataset(dataset.X[ix], dataset.y[ix], f"{dataset.name} ({tag})", dataset.description,
-                       dataset.source, images=imgs, target_names=dataset.target_names)
+        rows = {f.name: getattr(dataset, f.name)[ix] for f in dataclasses.fields(dataset)
+                if isinstance(getattr(dataset, f.name), np.ndarray) and len(getattr(dataset, f.name)) == len(dataset)}
+        return dataclasses.replace(dataset, name=f"{dataset.name} ({tag})", **rows)
     return part(tr, "train"), part(te, "test")
 
 

@@ -275,3 +275,12 @@ def test_char_windows_by_hand():
         D.char_windows(np.linspace(0, 1, 5), length=2)
     with pytest.raises(ValueError, match="ids must be 1-D"):
         D.char_windows(np.zeros((2, 5), dtype=int), length=2)
+
+
+def test_train_test_split_keeps_the_mask_and_lengths_with_their_rows():
+    d = D.variable_length_digits(rng=0)
+    train, test = D.train_test_split(d, test_size=0.25, rng=0)
+    assert type(train) is type(d) and len(train) + len(test) == len(d)
+    for part in (train, test):
+        assert part.mask.shape == part.X.shape[:2] and part.lengths.shape == part.y.shape
+        np.testing.assert_array_equal(part.mask.sum(axis=1), part.lengths)      # each row kept its own mask
