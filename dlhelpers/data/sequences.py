@@ -248,14 +248,17 @@ def pad_sequences(sequences, maxlen=None, value=0.0, padding="post"):
         maxlen: the padded length T; None for the longest T_i. A sequence longer than ``maxlen`` is
             an error (slice it yourself if you mean to cut it).
         value: the number written at padded steps.
-        padding: ``"post"`` (real steps first, padding after) or ``"pre"`` (padding first).
+        padding: ``"post"`` (real steps first, padding after; the default here) or ``"pre"`` (padding
+            first; the default of Keras's ``pad_sequences``). "post" keeps step t of every sequence at
+            position t, which is what the masking lessons draw.
 
     Returns:
         ``(X, mask)``: X (N, T, D) float64 and mask (N, T) bool, True at real steps.
 
     Example:
         >>> X, mask = pad_sequences([np.ones((2, 1)), np.ones((3, 1))])
-        >>> mask            # [[True, True, False], [True, True, True]]
+        >>> mask.tolist()
+        [[True, True, False], [True, True, True]]
     """
     func = "pad_sequences"
     if isinstance(sequences, np.ndarray) and sequences.dtype != object:

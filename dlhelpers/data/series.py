@@ -12,6 +12,7 @@ Forecasting with a recurrent network, in four calls::
     >>> scaler = SeriesScaler().fit(train)                          # statistics of the training part only
     >>> parts = split_windows(scaler.transform(s.values), lookback=24, horizon=1)
     >>> parts.train[0].shape, parts.train[1].shape                  # (N, 24, 1), (N, 1)
+    ((344, 24, 1), (344, 1))
 
 A window ``X[i] = values[i : i + lookback]`` is the context and ``y[i] = values[i + lookback :
 i + lookback + horizon]`` the steps to predict.
@@ -155,7 +156,8 @@ def make_windows(values, lookback, horizon=1):
 
     Example:
         >>> X, y = make_windows(np.arange(6.0), lookback=3, horizon=2)
-        >>> X[:, :, 0], y            # [[0,1,2],[1,2,3]], [[3,4],[4,5]]
+        >>> X[:, :, 0].tolist(), y.tolist()
+        ([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]], [[3.0, 4.0], [4.0, 5.0]])
     """
     func = "make_windows"
     arr = _series(values, func)

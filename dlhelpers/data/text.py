@@ -109,7 +109,8 @@ class CharVocab:
 
     Example:
         >>> v = CharVocab.from_text("hello")
-        >>> v.chars, v.encode("hole"), v.decode([3, 1])       # 'ehlo', [1 3 2 0], 'oh'
+        >>> v.chars, v.encode("hole").tolist(), v.decode([3, 1])
+        ('ehlo', [1, 3, 2, 0], 'oh')
     """
 
     def __init__(self, chars):
@@ -192,7 +193,8 @@ def char_windows(ids, length, step=1):
 
     Example:
         >>> X, Y = char_windows(np.arange(6), length=3, step=2)
-        >>> X, Y            # [[0,1,2],[2,3,4]], [[1,2,3],[3,4,5]]
+        >>> X.tolist(), Y.tolist()
+        ([[0, 1, 2], [2, 3, 4]], [[1, 2, 3], [3, 4, 5]])
     """
     func = "char_windows"
     arr = _ids(ids, "ids", func, ndim=1)

@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .activations import keras_activation
 from .gradtape import forward_and_grads
 
 __all__ = ["simple_rnn_layer", "simple_rnn_forward_and_grads", "bidirectional_layer",
@@ -22,7 +23,6 @@ def _weights(params):
 
 
 def _build(layer, params, D):
-    kernel = np.asarray(params["kernel"])
     layer.build((None, None, D))
     layer.set_weights(_weights(params))
     return layer
@@ -37,8 +37,13 @@ def _dtype(params):
 
 
 def simple_rnn_layer(params, activation="tanh", return_sequences=True):
-    """A built ``keras.layers.SimpleRNN`` holding ``params`` (kernel (D, U), recurrent_kernel (U, U), bias (U,))."""
-    layer = keras.layers.SimpleRNN(_units(params), activation=activation, return_sequences=return_sequences,
+    """A built ``keras.layers.SimpleRNN`` holding ``params`` (kernel (D, U), recurrent_kernel (U, U), bias (U,)).
+
+    ``activation`` is a scratch name (:data:`dlhelpers.scratch.rnn.RNN_ACTIVATIONS`), turned into the Keras
+    activation computing the same function (e.g. leaky_relu with the scratch slope 0.3, not Keras's 0.2).
+    """
+    layer = keras.layers.SimpleRNN(_units(params), activation=keras_activation(activation),
+                                   return_sequences=return_sequences,
                                    dtype=_dtype(params))
     return _build(layer, params, np.asarray(params["kernel"]).shape[0])
 

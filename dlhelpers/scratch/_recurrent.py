@@ -35,7 +35,8 @@ def check_sequence(x, func: str) -> np.ndarray:
     return x
 
 
-def check_params(params, func: str, gates: int, bias_shape, *, D: int | None, name: str = "params"):
+def check_params(params, func: str, gates: int, bias_shape, *, x_shape: tuple | None, x_name: str = "x",
+                 name: str = "params"):
     """The (kernel, recurrent_kernel, bias) of a recurrent layer, in Keras's layout.
 
     Args:
@@ -43,7 +44,8 @@ def check_params(params, func: str, gates: int, bias_shape, *, D: int | None, na
             ``bias`` (``bias_shape(U)``).
         gates: how many gate blocks are stacked side by side (1 SimpleRNN, 4 LSTM, 3 GRU).
         bias_shape: a function U → the bias's shape.
-        D: the input's feature size, checked against the kernel's rows (None: not checked).
+        x_shape, x_name: the input's shape and argument name; its last axis (D) must equal the kernel's rows
+            (None: not checked).
 
     Returns:
         ``(kernel, recurrent_kernel, bias, U)`` as float arrays.
@@ -71,10 +73,10 @@ def check_params(params, func: str, gates: int, bias_shape, *, D: int | None, na
     if kernel.shape[1] != gates * U:
         _fail(f"{name}['kernel']", func, f"(D, {gates}·U) = (D, {gates * U}) to match recurrent_kernel {recurrent.shape}"
               f"{what}", f"shape {kernel.shape}", "Both kernels stack the same gate blocks, U columns each.")
-    if D is not None and kernel.shape[0] != D:
-        raise ValueError(f"x's last axis and {name}['kernel'] rows must agree (D) for {func}; got x with D = {D} and "
-                         f"{name}['kernel'] of shape {kernel.shape}. The kernel is (D, {gates}·U) as in Keras: one row "
-                         "per input feature.")
+    if x_shape is not None and kernel.shape[0] != x_shape[-1]:
+        raise ValueError(f"{x_name}'s last axis and {name}['kernel'] rows must agree (D) for {func}; got {x_name} of "
+                         f"shape {tuple(x_shape)} (D = {x_shape[-1]}) and {name}['kernel'] of shape {kernel.shape}. "
+                         f"The kernel is (D, {gates}·U) as in Keras: one row per input feature.")
     bias = as_array(params["bias"], f"{name}['bias']", func)
     if bias.shape != tuple(bias_shape(U)):
         _fail(f"{name}['bias']", func, f"shape {tuple(bias_shape(U))} for U = {U} units", f"shape {bias.shape}",

@@ -90,7 +90,7 @@ def gru_cell_forward(x_t, h_prev, params):
     """
     func = "gru_cell_forward"
     x_t = as_array(x_t, "x_t", func, ndim=2, shape_hint="(N, D)", fix="Add a batch axis, e.g. x_t[None, :].")
-    kernel, recurrent, bias, U = check_params(params, func, 3, _bias_shape, D=x_t.shape[1])
+    kernel, recurrent, bias, U = check_params(params, func, 3, _bias_shape, x_shape=x_t.shape, x_name="x_t")
     h_prev = check_cell_state(h_prev, "h_prev", len(x_t), U, func)
     dtype = common_dtype(x_t, h_prev, kernel, recurrent, bias)
     x_t, h_prev, kernel, recurrent, bias = (a.astype(dtype, copy=False) for a in (x_t, h_prev, kernel, recurrent, bias))
@@ -144,7 +144,8 @@ def gru_forward(x, params, h0=None, mask=None):
         x: (N, T, D) sequences.
         params: ``{"kernel": (D, 3U), "recurrent_kernel": (U, 3U), "bias": (2, 3U)}``, blocks z, r, h.
         h0: (N, U) initial state, or None for zeros (then ``grads`` has no ``"h0"``).
-        mask: (N, T) bool, True at real steps; padded steps carry the state and repeat the output.
+        mask: (N, T) bool, True at real steps; padded steps carry the state and repeat the output (zeros before
+            the first real step, as Keras: the state still starts from the initial state).
 
     Returns:
         ``(h_seq, cache)``: h_seq (N, T, U) and a :class:`GRUCache` for :func:`gru_backward`.
@@ -152,7 +153,7 @@ def gru_forward(x, params, h0=None, mask=None):
     func = "gru_forward"
     x = check_sequence(x, func)
     N, T, D = x.shape
-    kernel, recurrent, bias, U = check_params(params, func, 3, _bias_shape, D=D)
+    kernel, recurrent, bias, U = check_params(params, func, 3, _bias_shape, x_shape=x.shape)
     h0 = check_state(h0, "h0", N, U, func)
     mask = check_mask(mask, N, T, func)
     dtype = common_dtype(x, kernel, recurrent, bias, h0)

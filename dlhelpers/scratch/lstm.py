@@ -25,7 +25,7 @@ import numpy as np
 from .._checks import _fail, as_array, check_bool, check_cache, check_count, check_dout
 from ._recurrent import (backprop_through_time, check_cell_state, check_mask, check_params, check_sequence, check_state,
                          check_upstream, common_dtype, gate_grads, project_inputs, run_through_time, sigmoid,
-                         time_major, zeros_time_major)
+                         time_major)
 
 __all__ = ["lstm_cell_forward", "lstm_cell_backward", "lstm_forward", "lstm_backward", "lstm_gate_trace",
            "lstm_bias", "split_gates", "LSTMCellCache", "LSTMCache", "LSTMGateTrace", "GATE_ORDER"]
@@ -135,7 +135,7 @@ def lstm_cell_forward(x_t, h_prev, c_prev, params):
     """
     func = "lstm_cell_forward"
     x_t = as_array(x_t, "x_t", func, ndim=2, shape_hint="(N, D)", fix="Add a batch axis, e.g. x_t[None, :].")
-    kernel, recurrent, bias, U = check_params(params, func, 4, _bias_shape, D=x_t.shape[1])
+    kernel, recurrent, bias, U = check_params(params, func, 4, _bias_shape, x_shape=x_t.shape, x_name="x_t")
     h_prev = check_cell_state(h_prev, "h_prev", len(x_t), U, func)
     c_prev = check_cell_state(c_prev, "c_prev", len(x_t), U, func)
     dtype = common_dtype(x_t, h_prev, c_prev, kernel, recurrent, bias)
@@ -196,7 +196,8 @@ def lstm_forward(x, params, h0=None, c0=None, mask=None):
         x: (N, T, D) sequences.
         params: ``{"kernel": (D, 4U), "recurrent_kernel": (U, 4U), "bias": (4U,)}``.
         h0, c0: (N, U) initial states, or None for zeros (then ``grads`` has no ``"h0"`` / ``"c0"``).
-        mask: (N, T) bool, True at real steps; padded steps carry h and c and repeat the output.
+        mask: (N, T) bool, True at real steps; padded steps carry h and c and repeat the output (zeros before
+            the first real step, as Keras: the state still starts from the initial state).
 
     Returns:
         ``(h_seq, cache)``: h_seq (N, T, U) and an :class:`LSTMCache` for :func:`lstm_backward`.
@@ -204,7 +205,7 @@ def lstm_forward(x, params, h0=None, c0=None, mask=None):
     func = "lstm_forward"
     x = check_sequence(x, func)
     N, T, D = x.shape
-    kernel, recurrent, bias, U = check_params(params, func, 4, _bias_shape, D=D)
+    kernel, recurrent, bias, U = check_params(params, func, 4, _bias_shape, x_shape=x.shape)
     h0 = check_state(h0, "h0", N, U, func)
     c0 = check_state(c0, "c0", N, U, func)
     mask = check_mask(mask, N, T, func)
@@ -308,13 +309,17 @@ def lstm_gate_trace(x, params, h0=None, c0=None):
             _fail("x", func, "one sequence (T, D) or (1, T, D)", f"shape {x.shape}",
                   "Pick one sequence, e.g. x[0]; lstm_forward handles batches.")
         x = x[0]
+    check_sequence(x[None], func)                                  # non-empty
+    _, _, _, U = check_params(params, func, 4, _bias_shape, x_shape=x.shape)
     states = []
     for name, s in (("h0", h0), ("c0", c0)):
         if s is not None:
-            s = as_array(s, name, func, ndim=(1, 2), shape_hint="(U,) or (1, U)")
-            s = s.reshape(1, -1) if s.ndim == 1 or s.shape[0] == 1 else s
+            s = as_array(s, name, func, ndim=(1, 2), shape_hint=f"(U,) or (1, U) with U = {U}")
+            if s.size != U or (s.ndim == 2 and s.shape[0] != 1):
+                _fail(name, func, f"shape (U,) = ({U},) or (1, {U}): one state for the one sequence", f"shape {s.shape}",
+                      f"Pass e.g. np.zeros({U}), or None for zeros.")
+            s = s.reshape(1, U)
         states.append(s)
-    _, cache = lstm_forward(x[None], params, h0=states[0], c0=states[1])
-    h = cache.o[0] * np.tanh(cache.c[0])
-    return LSTMGateTrace(x=cache.x[0], i=cache.i[0], f=cache.f[0], g=cache.g[0], o=cache.o[0], c=cache.c[0], h=h,
+    h_seq, cache = lstm_forward(x[None], params, h0=states[0], c0=states[1])
+    return LSTMGateTrace(x=cache.x[0], i=cache.i[0], f=cache.f[0], g=cache.g[0], o=cache.o[0], c=cache.c[0], h=h_seq[0],
                          c_prev=cache.c_prev[0], h_prev=cache.h_prev[0])

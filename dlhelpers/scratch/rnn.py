@@ -91,7 +91,7 @@ def simple_rnn_cell_forward(x_t, h_prev, params, activation="tanh"):
     """
     func = "simple_rnn_cell_forward"
     x_t = as_array(x_t, "x_t", func, ndim=2, shape_hint="(N, D)", fix="Add a batch axis, e.g. x_t[None, :].")
-    kernel, recurrent, bias, U = check_params(params, func, 1, _bias_shape, D=x_t.shape[1])
+    kernel, recurrent, bias, U = check_params(params, func, 1, _bias_shape, x_shape=x_t.shape, x_name="x_t")
     h_prev = check_cell_state(h_prev, "h_prev", len(x_t), U, func)
     name = _activation(activation, func).name
     dtype = common_dtype(x_t, h_prev, kernel, recurrent, bias)
@@ -143,7 +143,8 @@ def simple_rnn_forward(x, params, h0=None, activation="tanh", mask=None):
         params: ``{"kernel": (D, U), "recurrent_kernel": (U, U), "bias": (U,)}`` (Keras's SimpleRNN layout).
         h0: (N, U) initial state, or None for zeros (then ``grads`` has no ``"h0"``).
         activation: one of :data:`RNN_ACTIVATIONS`.
-        mask: (N, T) bool, True at real steps; padded steps carry the state and repeat the output.
+        mask: (N, T) bool, True at real steps; padded steps carry the state and repeat the output (zeros before
+            the first real step, as Keras: the state still starts from the initial state).
 
     Returns:
         ``(h_seq, cache)``: h_seq (N, T, U), every step's output (``h_seq[:, -1]`` is the last state
@@ -158,7 +159,7 @@ def simple_rnn_forward(x, params, h0=None, activation="tanh", mask=None):
     func = "simple_rnn_forward"
     x = check_sequence(x, func)
     N, T, D = x.shape
-    kernel, recurrent, bias, U = check_params(params, func, 1, _bias_shape, D=D)
+    kernel, recurrent, bias, U = check_params(params, func, 1, _bias_shape, x_shape=x.shape)
     h0 = check_state(h0, "h0", N, U, func)
     mask = check_mask(mask, N, T, func)
     name = _activation(activation, func).name

@@ -85,3 +85,21 @@ def test_masking_layer_gives_the_same_mask():
                               KR.simple_rnn_layer(p)])
     mask = np.any(x != 0.0, axis=-1)
     np.testing.assert_allclose(model(x).numpy(), rnn.simple_rnn_forward(x, p, mask=mask)[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "sigmoid", "elu", "softplus", "linear"])
+def test_simple_rnn_twin_computes_the_scratch_activation(activation):
+    """The twin takes the scratch name: leaky_relu keeps the scratch slope 0.3 (Keras's own default is 0.2)."""
+    rng = np.random.default_rng(11)
+    p = params_for(rng, "simple_rnn", 3, 4)
+    x, h0 = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 4))
+    out, cache = rnn.simple_rnn_forward(x, p, h0=h0, activation=activation)
+    dout = rng.standard_normal(out.shape)
+    dx, grads = rnn.simple_rnn_backward(dout, cache)
+    kout, kdx, kgrads = KR.simple_rnn_forward_and_grads(x, p, dout, h0=h0, activation=activation)
+    # Keras holds the slope 0.3 in float32 (0.30000001): a relative error of 4e-8 per step, compounding over T steps
+    tol = dict(rtol=1e-6, atol=1e-7) if activation == "leaky_relu" else TOL[np.float64]
+    np.testing.assert_allclose(out, kout, **tol)
+    np.testing.assert_allclose(dx, kdx, **tol)
+    for key in grads:
+        np.testing.assert_allclose(grads[key], kgrads[key], **tol, err_msg=key)

@@ -144,3 +144,15 @@ def test_bad_input():
         lstm.lstm_backward(np.ones((2, 4, 2)), lstm.lstm_cell_forward(x[:, 0], np.zeros((2, 2)), np.zeros((2, 2)), p)[2])
     with pytest.raises(ValueError, match=r"array must be a last axis divisible by gates = 4"):
         lstm.split_gates(np.ones((2, 6)))
+
+
+def test_gate_trace_errors_name_gate_trace():
+    rng = np.random.default_rng(0)
+    p = _params(rng, 3, 2)
+    with pytest.raises(ValueError, match=r"h0 must be shape \(U,\) = \(2,\) or \(1, 2\).*for lstm_gate_trace"):
+        lstm.lstm_gate_trace(np.ones((4, 3)), p, h0=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"x's last axis and params\['kernel'\] rows must agree \(D\) for "
+                                         r"lstm_gate_trace; got x of shape \(4, 2\) \(D = 2\)"):
+        lstm.lstm_gate_trace(np.ones((4, 2)), p)
+    trace = lstm.lstm_gate_trace(np.ones((4, 3)), p, h0=np.zeros(2), c0=np.ones((1, 2)))
+    np.testing.assert_allclose(trace.c_prev[0], [1.0, 1.0])
