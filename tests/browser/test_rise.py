@@ -95,11 +95,15 @@ def test_stepper_live_in_rise_slideshow(lab, name, marker, selector, total):
             if active >= stepper_cell:
                 break
             page.keyboard.press("Shift+Enter")
-            # RISE moves on once the cell has run; a key press lost in a slide change is pressed again
-            try:
-                page.wait_for_function(f"{_ACTIVE_CELL} > {active}", timeout=15_000)
-            except PlaywrightTimeout:
-                pass
+            # RISE moves on once the cell has run. A key press lost in a slide change is pressed again, but
+            # only once the kernel is idle: pressing again while a slow cell still runs would skip a cell.
+            for _ in range(12):
+                try:
+                    page.wait_for_function(f"{_ACTIVE_CELL} > {active}", timeout=10_000)
+                    break
+                except PlaywrightTimeout:
+                    if _kernel_idle(page, nb_name):
+                        break
         if page.evaluate(_ACTIVE_CELL) != stepper_cell:
             pytest.fail(f"Shift+Enter did not reach the stepper's cell ({stepper_cell}); "
                         f"active cell is {page.evaluate(_ACTIVE_CELL)}")
