@@ -109,7 +109,7 @@ def print_side_by_side(results, n_busy, ours="NumPy", reference="TF", goals=None
         results: what :func:`idle_and_busy` returns.
         n_busy: number of busy neighbours used.
         ours, reference: column labels.
-        goals: optional ``{row name: (idle goal, busy goal)}`` ratios to print beside the numbers.
+        goals: optional ``{row name: (idle goal, busy goal)}`` ratios to print beside the numbers (None: no goal).
     """
     goals = goals or {}
     busy_label = f"{n_busy} busy neighbour{'s' if n_busy != 1 else ''}"
@@ -120,5 +120,6 @@ def print_side_by_side(results, n_busy, ours="NumPy", reference="TF", goals=None
         for o, r in ((o_idle, r_idle), (o_busy, r_busy)):
             cells.append(f" {ours} {o * 1e3:7.2f} ms {reference} {r * 1e3:7.2f} ms {o / r:5.2f}× ")
         goal = goals.get(row)
-        tail = f"  (goal <= {goal[0]}× idle, <= {goal[1]}× busy)" if goal else ""
+        parts = [f"<= {g}× {when}" for g, when in zip(goal or (), ("idle", "busy")) if g is not None]
+        tail = f"  (goal {', '.join(parts)})" if parts else ""
         print(f"{row:10}{cells[0]:40}|{cells[1]:40}{tail}")

