@@ -34,3 +34,12 @@ def check_backward(forward, backward, inputs: dict, upstream_seed=0):
         num = numerical_gradient(lambda: float(np.sum(forward(**inputs)[0] * dout)), arr)
         errors[name] = relative_error(analytic[name], num)
     return errors
+
+
+def padding_mask(N, T):
+    """An (N, T) bool mask with post-padding (row 0), pre-padding (row 1) and a hole (last row), for N >= 3."""
+    m = np.ones((N, T), bool)
+    m[0, T - 2:] = False          # post-padding
+    m[1, :2] = False              # pre-padding
+    m[-1, T // 2] = False         # a hole
+    return m

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from dlhelpers.scratch import gru
-from tests.helpers import TOL, check_backward
+from tests.helpers import TOL, check_backward, padding_mask
 
 
 def _params(rng, D, U, scale=0.5):
@@ -45,11 +45,7 @@ def test_update_gate_one_keeps_the_state():
 def test_gru_gradients(with_h0, masked):
     rng = np.random.default_rng(1)
     N, T, D, U = 3, 5, 3, 2
-    mask = None
-    if masked:
-        mask = np.ones((N, T), bool)
-        mask[0, 3:] = False
-        mask[1, :2] = False
+    mask = padding_mask(N, T) if masked else None
     states = {"h0": rng.standard_normal((N, U))} if with_h0 else {}
 
     def f(x, kernel, recurrent_kernel, bias, **st):

@@ -4,7 +4,7 @@ import pytest
 
 from dlhelpers.scratch import lstm, rnn
 from dlhelpers.scratch.gradcheck import numerical_gradient, relative_error
-from tests.helpers import TOL, check_backward
+from tests.helpers import TOL, check_backward, padding_mask
 
 
 def _params(rng, D, U, scale=0.5):
@@ -71,12 +71,7 @@ def test_sequence_is_the_cell_step_after_step_and_the_trace_matches():
 def test_lstm_gradients(states, masked):
     rng = np.random.default_rng(1)
     N, T, D, U = 3, 5, 3, 2
-    mask = None
-    if masked:
-        mask = np.ones((N, T), bool)
-        mask[0, 3:] = False
-        mask[1, :2] = False
-        mask[2, 2] = False
+    mask = padding_mask(N, T) if masked else None
     p = _params(rng, D, U)
     given = {s: rng.standard_normal((N, U)) for s in states}
 

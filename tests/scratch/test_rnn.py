@@ -4,7 +4,7 @@ import pytest
 
 from dlhelpers.scratch import gru, lstm, rnn
 from dlhelpers.scratch.gradcheck import numerical_gradient, relative_error
-from tests.helpers import TOL, check_backward
+from tests.helpers import TOL, check_backward, padding_mask
 
 
 def _params(rng, D, U, gates=1, bias=None, scale=0.5):
@@ -13,12 +13,7 @@ def _params(rng, D, U, gates=1, bias=None, scale=0.5):
             "bias": rng.standard_normal(bias or (gates * U,)) * 0.1}
 
 
-def _mask(N, T):
-    m = np.ones((N, T), bool)
-    m[0, T - 2:] = False          # post-padding
-    m[1, :2] = False              # pre-padding
-    m[-1, T // 2] = False         # a hole
-    return m
+_mask = padding_mask
 
 
 # --- golden values worked by hand --------------------------------------------------------------------------
