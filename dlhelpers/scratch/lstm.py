@@ -173,7 +173,7 @@ def lstm_cell_backward(dh, dc, cache):
 
 @dataclass(frozen=True)
 class LSTMCache:
-    """What :func:`lstm_backward` needs from :func:`lstm_forward`: ten arrays of every step, (N, T, ·)."""
+    """What :func:`lstm_backward` needs from :func:`lstm_forward`: every step's values, as (N, T, ·) views."""
     x: np.ndarray                  # (N, T, D)
     h_prev: np.ndarray             # (N, T, U) h entering each step
     c_prev: np.ndarray             # (N, T, U) c entering each step
@@ -182,6 +182,7 @@ class LSTMCache:
     g: np.ndarray                  # (N, T, U)
     o: np.ndarray                  # (N, T, U)
     c: np.ndarray                  # (N, T, U) the step's new c before masking
+    tanh_c: np.ndarray             # (N, T, U) tanh(c), kept for the backward pass
     mask: np.ndarray | None        # (N, T)
     kernel: np.ndarray             # (D, 4U)
     recurrent_kernel: np.ndarray   # (U, 4U)
@@ -189,8 +190,17 @@ class LSTMCache:
     c0_given: bool
 
 
+def _half_sigmoid_columns(U, dtype):
+    """(scale, shift), each (4U,): σ(a) = ½ + ½·tanh(a/2) on the blocks i, f, o; g = tanh(a) on block c."""
+    return (np.array([0.5, 0.5, 1.0, 0.5], dtype).repeat(U), np.array([0.5, 0.5, 0.0, 0.5], dtype).repeat(U))
+
+
 def lstm_forward(x, params, h0=None, c0=None, mask=None):
     """Run an LSTM over every step (gate order i, f, c, o as Keras).
+
+    Same equations as :func:`lstm_cell_forward`, arranged for speed: the i, f, o columns of the weights are
+    halved once, so one ``tanh`` over all four blocks gives tanh(a_c) and tanh(a/2) (σ(a) = ½ + ½·tanh(a/2),
+    exact: halving is exact in floating point), and every step writes into preallocated buffers.
 
     Args:
         x: (N, T, D) sequences.
@@ -212,30 +222,43 @@ def lstm_forward(x, params, h0=None, c0=None, mask=None):
     dtype = common_dtype(x, kernel, recurrent, bias, h0, c0)
     x, kernel, recurrent, bias = (a.astype(dtype, copy=False) for a in (x, kernel, recurrent, bias))
     start = [np.zeros((N, U), dtype) if s is None else s.astype(dtype) for s in (h0, c0)]
-    names = ("h_prev", "c_prev", "i", "f", "g", "o", "c")
-    bufs, rec = {}, {}
-    for k in names:
-        bufs[k], rec[k] = time_major(N, T, U, dtype)             # (T, N, U) buffers, (N, T, U) views
-    x_proj = project_inputs(x, kernel, bias)                      # (T, N, 4U) all steps' input parts at once
+    scale, shift = _half_sigmoid_columns(U, dtype)                 # (4U,) each
+    x_proj = project_inputs(x, kernel * scale, bias * scale)       # (T, N, 4U) all steps' input parts, i, f, o halved
+    recurrent_half = recurrent * scale                             # (U, 4U)
+    gates = np.empty((T, N, 4 * U), dtype)                         # every step's i, f, g, o, time first
+    h_prev_buf, h_prev_rec = time_major(N, T, U, dtype)            # (T, N, U) buffers and their (N, T, U) views
+    c_prev_buf, c_prev_rec = time_major(N, T, U, dtype)
+    c_buf, c_rec = time_major(N, T, U, dtype)
+    tanh_c_buf, tanh_c_rec = time_major(N, T, U, dtype)
+    ig = np.empty((N, U), dtype)                                   # scratch for i⊙g
 
     def step(t, xw_t, states):
         h_prev, c_prev = states
-        i, f, g, o = _gates(xw_t + h_prev @ recurrent, U)
-        c = f * c_prev + i * g
-        for k, v in zip(names, (h_prev, c_prev, i, f, g, o, c)):
-            bufs[k][t] = v
-        return [o * np.tanh(c), c]
+        h_prev_buf[t], c_prev_buf[t] = h_prev, c_prev
+        a = np.matmul(h_prev, recurrent_half, out=gates[t])        # the step's gates are written in place
+        a += xw_t                                                  # a/2 on i, f, o; a on c
+        np.tanh(a, out=a)
+        a *= scale                                                 # σ = ½ + ½·tanh(a/2) on i, f, o; g = tanh(a)
+        a += shift
+        i, f, g, o = a[:, :U], a[:, U:2 * U], a[:, 2 * U:3 * U], a[:, 3 * U:]
+        c = np.multiply(f, c_prev, out=c_buf[t])                   # c = f⊙c_prev + i⊙g
+        c += np.multiply(i, g, out=ig)
+        return [o * np.tanh(c, out=tanh_c_buf[t]), c]              # h = o⊙tanh(c)
 
     h_seq, _ = run_through_time(x_proj, start, mask, step)
-    return h_seq, LSTMCache(x, rec["h_prev"], rec["c_prev"], rec["i"], rec["f"], rec["g"], rec["o"], rec["c"],
+    i, f, g, o = (gates[:, :, k * U:(k + 1) * U].transpose(1, 0, 2) for k in range(4))   # (N, T, U) views
+    return h_seq, LSTMCache(x, h_prev_rec, c_prev_rec, i, f, g, o, c_rec, tanh_c_rec,
                             mask, kernel, recurrent, h0 is not None, c0 is not None)
 
 
 def lstm_backward(dh_seq, cache):
     """Backpropagation through time for :func:`lstm_forward`.
 
-    Per step (from the last): dc_t gets dh_t⊙o⊙(1 − tanh²c_t) added to what came from step t+1, the gate
-    gradients follow as in :func:`lstm_cell_backward`, dc_{t−1} = dc_t⊙f and dh_{t−1} = da @ recurrent_kernelᵀ.
+    Per step (from the last): dc_t = dc_{t+1}⊙f_{t+1} + dh_t⊙o⊙(1 − tanh²c_t); the gate gradients are
+    da = [dc_t⊙g⊙i(1−i), dc_t⊙c_{t−1}⊙f(1−f), dc_t⊙i⊙(1−g²), dh_t⊙tanh(c_t)⊙o(1−o)] as in
+    :func:`lstm_cell_backward`, and dh_{t−1} = da @ recurrent_kernelᵀ. Everything in these products that
+    does not depend on dh or dc is computed for all steps at once before the loop, so each step is a few
+    multiplications and one matrix product.
 
     Args:
         dh_seq: (N, T, U) ∂L/∂h_seq.
@@ -249,17 +272,28 @@ def lstm_backward(dh_seq, cache):
     check_cache(cache, LSTMCache, func, "lstm_forward")
     dh_seq = check_upstream(dh_seq, cache.c.shape, func).astype(cache.c.dtype, copy=False)
     N, T, U = cache.c.shape
-    da_buf = np.zeros((T, N, 4 * U), dtype=cache.c.dtype)          # every step's gate gradients, time first
+    i, f, g, o, tc, c_prev = (a.transpose(1, 0, 2) for a in (cache.i, cache.f, cache.g, cache.o, cache.tanh_c,
+                                                              cache.c_prev))        # (T, N, U) each
+    # the per-step factors, all steps at once: da_{i,f,c} = dc ⊙ coef[:, :, :3], da_o = dh ⊙ coef[:, :, 3]
+    coef = np.empty((T, N, 4, U), dtype=cache.c.dtype)
+    coef[:, :, 0] = g * i * (1.0 - i)
+    coef[:, :, 1] = c_prev * f * (1.0 - f)
+    coef[:, :, 2] = i * (1.0 - g * g)
+    coef[:, :, 3] = tc * o * (1.0 - o)
+    dc_from_h = o * (1.0 - tc * tc)                                # ∂c_t's share of ∂L/∂h_t, per unit of dh
+    da_buf = np.empty((T, N, 4, U), dtype=cache.c.dtype)           # every step's gate gradients, time first
     recurrent_T = cache.recurrent_kernel.T
-    i, f, g, o, c, c_prev = (a.transpose(1, 0, 2) for a in (cache.i, cache.f, cache.g, cache.o, cache.c, cache.c_prev))
 
     def step_backward(t, d_new):
-        da_t, dc_prev = _gate_backward(d_new[0], d_new[1], i[t], f[t], g[t], o[t], c[t], c_prev[t], out=da_buf[t])
-        return [da_t @ recurrent_T, dc_prev]
+        dh, dc = d_new
+        dc = dc + dh * dc_from_h[t]                                # c_t reaches L through h_t and through c_{t+1}
+        np.multiply(coef[t, :, :3], dc[:, None, :], out=da_buf[t, :, :3])
+        np.multiply(coef[t, :, 3], dh, out=da_buf[t, :, 3])
+        return [da_buf[t].reshape(N, 4 * U) @ recurrent_T, dc * f[t]]
 
     dh0, dc0 = backprop_through_time(dh_seq, cache.mask, 2, step_backward)
     extra = {**({"h0": dh0} if cache.h0_given else {}), **({"c0": dc0} if cache.c0_given else {})}
-    da = da_buf.transpose(1, 0, 2)                                # (N, T, 4U) view
+    da = da_buf.reshape(T, N, 4 * U).transpose(1, 0, 2)           # (N, T, 4U) view
     return gate_grads(cache.x, cache.h_prev, da, da, cache.kernel, extra)
 
 
