@@ -1,4 +1,4 @@
-"""Keras twin of :mod:`dlhelpers.scratch.conv`: a Conv2D holding given weights, and its gradients."""
+"""Keras twin of :mod:`dlhelpers.scratch.conv`: a Conv2D (or Conv2DTranspose) holding given weights, and its gradients."""
 from __future__ import annotations
 
 import keras
@@ -6,7 +6,7 @@ import numpy as np
 
 from .gradtape import forward_and_grads
 
-__all__ = ["conv2d_layer", "conv2d_forward_and_grads"]
+__all__ = ["conv2d_layer", "conv2d_forward_and_grads", "conv2d_transpose_layer", "conv2d_transpose_forward_and_grads"]
 
 
 def conv2d_layer(kernel, bias=None, strides=1, padding="valid", activation=None):
@@ -62,3 +62,52 @@ def conv2d_forward_and_grads(x, kernel, bias, dout, strides=1, padding="valid"):
     conv = model.get_layer("conv")
     x = np.asarray(x, dtype=np.asarray(kernel).dtype)
     return forward_and_grads(model, x, dout, {"kernel": conv.kernel, "bias": conv.bias})
+
+
+def conv2d_transpose_layer(kernel, bias=None, strides=1, padding="valid", activation=None):
+    """A built Keras model doing the same transposed convolution as ``scratch.conv.conv2d_transpose_forward``.
+
+    Args:
+        kernel: (KH, KW, F_out, C_in) array, Keras's Conv2DTranspose layout; its dtype becomes the model's dtype.
+        bias: (F_out,) array, or None for a layer without bias (``use_bias=False``).
+        strides: int or (rows, cols).
+        padding: "valid" or "same" (no ``output_padding``, as the scratch twin).
+        activation: a Keras activation name, or None.
+
+    Returns:
+        A ``keras.Sequential`` taking (N, H, W, C_in); its Conv2DTranspose layer is named ``"conv_transpose"``.
+
+    Example:
+        >>> model = conv2d_transpose_layer(np.ones((3, 3, 1, 1)), strides=2)
+        >>> model(np.ones((1, 4, 4, 1))).shape
+        TensorShape([1, 9, 9, 1])
+    """
+    kernel = np.asarray(kernel)
+    KH, KW, F, C = kernel.shape
+    dtype = str(kernel.dtype)
+    layer = keras.layers.Conv2DTranspose(F, (KH, KW), strides=strides, padding=padding, activation=activation,
+                                         use_bias=bias is not None, dtype=dtype, name="conv_transpose")
+    model = keras.Sequential([keras.Input((None, None, C), dtype=dtype), layer])
+    layer.set_weights([kernel] + ([np.asarray(bias, dtype=kernel.dtype)] if bias is not None else []))
+    return model
+
+
+def conv2d_transpose_forward_and_grads(x, kernel, bias, dout, strides=1, padding="valid"):
+    """Keras's transposed convolution and its gradients for upstream ``dout``: the twin of forward + backward.
+
+    Args:
+        x: (N, H, W, C_in) input, converted to the kernel's dtype.
+        kernel: (KH, KW, F_out, C_in); bias: (F_out,) or None (no bias).
+        dout: (N, H_out, W_out, F_out) upstream gradient ∂L/∂out.
+        strides, padding: as in :func:`conv2d_transpose_layer`.
+
+    Returns:
+        ``(out, dx, grads)``: out (N, H_out, W_out, F_out), dx (N, H, W, C_in) and ``{"kernel": (KH, KW, F_out,
+        C_in), "bias": (F_out,)}`` ("bias" only with a bias), as ``scratch.conv.conv2d_transpose_forward`` +
+        ``conv2d_transpose_backward``.
+    """
+    model = conv2d_transpose_layer(kernel, bias, strides, padding)
+    layer = model.get_layer("conv_transpose")
+    variables = {"kernel": layer.kernel, **({"bias": layer.bias} if bias is not None else {})}
+    x = np.asarray(x, dtype=np.asarray(kernel).dtype)
+    return forward_and_grads(model, x, dout, variables)

@@ -123,6 +123,24 @@ def _bidirectional(l, dtype):
     return [keras.layers.Bidirectional(inner, merge_mode=l.merge_mode, name=l.name, dtype=dtype)]
 
 
+def _conv2d_transpose(l, dtype):
+    return [keras.layers.Conv2DTranspose(l.filters, l.kernel_size, strides=l.strides, padding=l.padding,
+                                         activation=keras_activation(l.activation), use_bias=l.use_bias,
+                                         kernel_initializer=l.kernel_initializer, name=l.name, dtype=dtype)]
+
+
+def _up_sampling2d(l, dtype):
+    return [keras.layers.UpSampling2D(l.size, interpolation=l.interpolation, name=l.name, dtype=dtype)]
+
+
+def _reshape(l, dtype):
+    return [keras.layers.Reshape(l.target_shape, name=l.name, dtype=dtype)]
+
+
+def _leaky_relu(l, dtype):
+    return [keras.layers.LeakyReLU(negative_slope=l.negative_slope, name=l.name, dtype=dtype)]
+
+
 KERAS_BUILDERS = {
     SL.Dense: _dense,
     SL.Conv2D: _conv2d,
@@ -138,6 +156,10 @@ KERAS_BUILDERS = {
     SL.LSTM: _lstm,
     SL.GRU: _gru,
     SL.Bidirectional: _bidirectional,
+    SL.Conv2DTranspose: _conv2d_transpose,
+    SL.UpSampling2D: _up_sampling2d,
+    SL.Reshape: _reshape,
+    SL.LeakyReLU: _leaky_relu,
 }
 """scratch layer class → ``builder(layer, dtype) -> [Keras layers]`` (Conv2D with an int padding gives two).
 The recurrent layers get Keras's layers with the same settings (GRU with ``reset_after=True``); a scratch

@@ -6,8 +6,9 @@ Layouts follow Keras (channels-last, kernel ``(in, units)``). Forward functions 
 Caches with several arrays are frozen dataclasses (``ConvCache``, ``MaxPoolCache``, ...).
 Nothing here imports TensorFlow.
 
-Where things live: the math of each concept in its own module (``dense``, ``conv``, ``pooling``,
-``regularization``, ``activations``, ``losses``, ...); every layer class in ``layers``; the
-training callbacks in ``callbacks``; the ``Sequential`` model in ``network`` (which re-exports
-the layers and callbacks, so ``from dlhelpers.scratch.network import Dense, Sequential`` works).
+Where things live: the math of each concept in its own module (``dense``, ``conv`` with its
+transpose, ``upsampling``, ``pooling``, ``regularization``, ``activations``, ``losses``, ``rnn``,
+``lstm``, ``gru``, ``attention``, ``gan``, ...); every layer class in ``layers``; the training
+callbacks in ``callbacks``; the ``Sequential`` model in ``network`` (which re-exports the layers
+and callbacks, so ``from dlhelpers.scratch.network import Dense, Sequential`` works).
 """

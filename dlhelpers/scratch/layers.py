@@ -6,6 +6,10 @@ two passes: ``params`` (trained arrays, Keras's names and layouts), ``grads`` (s
 ``backward``) and the cache of the last ``forward``. ``backward`` checks the upstream gradient
 against the shape of the last output, so a wrong-shaped ``dout`` is a clear ValueError.
 
+The generator layers of Unit IV (:class:`Conv2DTranspose`, :class:`UpSampling2D`, :class:`Reshape`,
+:class:`LeakyReLU`) take a flat noise vector up to an image: Dense → Reshape → (UpSampling2D or a strided
+Conv2DTranspose) → LeakyReLU → ….
+
 Recurrent layers (:class:`SimpleRNN`, :class:`LSTM`, :class:`GRU`, :class:`Bidirectional`) take (N, T, D)
 sequences; :class:`Dense` also takes (N, T, F) and acts on the last axis at every step, as Keras's Dense
 does on 3-D inputs (so no ``TimeDistributed`` wrapper is needed for a many-to-many output layer). A
@@ -19,10 +23,13 @@ import numbers
 
 import numpy as np
 
-from .._checks import _fail, check_bool, check_choice, check_dout, check_in_range, check_pair, check_positive
+from .._checks import (_fail, check_bool, check_choice, check_dout, check_in_range, check_number, check_pair,
+                       check_positive)
 from . import activations as A
 from . import pooling as P
-from .conv import conv2d_backward, conv2d_forward, pad_amounts
+from . import upsampling as UP
+from .conv import (_transpose_padding, conv2d_backward, conv2d_forward, conv2d_transpose_backward,
+                   conv2d_transpose_forward, conv_transpose_output_size, pad_amounts)
 from .dense import dense_backward, dense_forward
 from . import gru as G
 from . import lstm as LS
@@ -32,7 +39,7 @@ from .regularization import batchnorm_backward, batchnorm_forward, dropout_backw
 
 __all__ = ["Layer", "Dense", "Dropout", "PReLU", "Conv2D", "MaxPooling2D", "AveragePooling2D",
            "GlobalAveragePooling2D", "Flatten", "BatchNormalization", "Masking", "SimpleRNN", "LSTM", "GRU",
-           "Bidirectional", "layer_type_names"]
+           "Bidirectional", "Conv2DTranspose", "UpSampling2D", "Reshape", "LeakyReLU", "layer_type_names"]
 
 
 def layer_type_names() -> list[str]:
@@ -725,3 +732,191 @@ class Bidirectional(Layer):
 
     def __repr__(self):
         return f"Bidirectional({self.layer!r}, merge_mode={self.merge_mode!r}, name={self.name!r})"
+
+
+# --- generators: from a noise vector up to an image ----------------------------------------------------------
+
+class Conv2DTranspose(Layer):
+    """Transposed convolution + activation, as Keras's ``Conv2DTranspose``: each pixel stamps a scaled kernel.
+
+    Args:
+        filters: F_out, the number of output channels.
+        kernel_size, strides: int or (rows, cols); a stride s makes the output about s times larger.
+        padding: "valid" (H_out = (H − 1)·s + max(k, s)) or "same" (H_out = H·s).
+        activation: a name from ACTIVATIONS or None (linear).
+        use_bias: add a bias per output channel (Keras's default True).
+        kernel_initializer: a name from INITIALIZERS (the bias starts at zero).
+        name: optional unique name.
+
+    Shapes: (N, H, W, C) → (N, H_out, W_out, F_out); params ``kernel`` (KH, KW, F_out, C) (Keras's layout:
+    output channels before input channels) and, with use_bias, ``bias`` (F_out,). See
+    :func:`~dlhelpers.scratch.conv.conv2d_transpose_forward`.
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", name=None):
+        super().__init__(name)
+        func = "Conv2DTranspose"
+        check_positive(filters, "filters", func, integer=True)
+        self.filters = int(filters)
+        self.kernel_size = check_pair(kernel_size, "kernel_size", func)
+        self.strides = check_pair(strides, "strides", func)
+        self.padding = _transpose_padding(padding, func)
+        self.activation = _check_activation(activation, allow_softmax=False, func=func)
+        self.use_bias = check_bool(use_bias, "use_bias", func)
+        check_choice(kernel_initializer, "kernel_initializer", func, INITIALIZERS)
+        self.kernel_initializer = kernel_initializer
+
+    def build(self, input_shape, rng, dtype):
+        """Create ``kernel`` (KH, KW, F_out, C) and ``bias`` (F_out,); return (H_out, W_out, F_out)."""
+        if len(input_shape) != 3:
+            raise ValueError(f"the input of Conv2DTranspose layer {self.name!r} must be (H, W, C) images for "
+                             f"Sequential.build; got shape {input_shape}. Put a Reshape before it, e.g. "
+                             "Reshape((7, 7, 16)) after Dense(7 * 7 * 16).")
+        H, W, C = input_shape
+        KH, KW = self.kernel_size
+        self.params = {"kernel": initialize(self.kernel_initializer, (KH, KW, self.filters, C), rng, dtype)}
+        if self.use_bias:
+            self.params["bias"] = np.zeros(self.filters, dtype=dtype)
+        return (conv_transpose_output_size(H, KH, self.strides[0], self.padding),
+                conv_transpose_output_size(W, KW, self.strides[1], self.padding), self.filters)
+
+    def _forward(self, x, training):
+        z, tcache = conv2d_transpose_forward(x, self.params["kernel"], self.params.get("bias"), self.strides,
+                                             self.padding)
+        return A.get_activation(self.activation).fn(z), (tcache, z)
+
+    def _backward(self, dout):
+        tcache, z = self._cache
+        dz = dout * A.get_activation(self.activation).derivative(z)
+        return conv2d_transpose_backward(dz, tcache)
+
+    def __repr__(self):
+        return (f"Conv2DTranspose({self.filters}, {self.kernel_size}, strides={self.strides}, "
+                f"activation={self.activation!r}, name={self.name!r})")
+
+
+class UpSampling2D(Layer):
+    """Nearest-neighbour upsampling, as Keras's ``UpSampling2D``: every pixel becomes a rows × cols block.
+
+    Args:
+        size: int or (rows, cols) (default 2).
+        interpolation: "nearest" (the only one with an exact float64 twin, see
+            :mod:`~dlhelpers.scratch.upsampling`).
+        name: optional unique name.
+
+    Shapes: (N, H, W, C) → (N, H·rows, W·cols, C); no params.
+    """
+
+    def __init__(self, size=2, interpolation="nearest", name=None):
+        super().__init__(name)
+        self.size = check_pair(size, "size", "UpSampling2D")
+        self.interpolation = UP._check_interpolation(interpolation, "UpSampling2D")
+
+    def build(self, input_shape, rng, dtype):
+        """No parameters; return (H·rows, W·cols, C)."""
+        if len(input_shape) != 3:
+            raise ValueError(f"the input of UpSampling2D layer {self.name!r} must be (H, W, C) images for "
+                             f"Sequential.build; got shape {input_shape}. Put a Reshape before it, e.g. "
+                             "Reshape((7, 7, 16)).")
+        H, W, C = input_shape
+        return (H * self.size[0], W * self.size[1], C)
+
+    def _forward(self, x, training):
+        return UP.up_sampling2d_forward(x, self.size, self.interpolation)
+
+    def _backward(self, dout):
+        return UP.up_sampling2d_backward(dout, self._cache)
+
+    def __repr__(self):
+        return f"UpSampling2D(size={self.size}, name={self.name!r})"
+
+
+class Reshape(Layer):
+    """Gives each sample a new shape with the same values in the same (row-major) order, as Keras's ``Reshape``.
+
+    Args:
+        target_shape: one sample's new shape, a tuple of positive ints; one entry may be −1 (worked out
+            from the others), e.g. ``(7, 7, -1)``.
+        name: optional unique name.
+
+    Shapes: (N, *input_shape) → (N, *target_shape); no params.
+    """
+
+    def __init__(self, target_shape, name=None):
+        super().__init__(name)
+        if not isinstance(target_shape, (tuple, list)) or len(target_shape) == 0:
+            _fail("target_shape", "Reshape", "a non-empty tuple of ints", f"{target_shape!r} "
+                  f"({type(target_shape).__name__})", "Pass one sample's shape, e.g. Reshape((7, 7, 16)).",
+                  exc=TypeError)
+        for v in target_shape:
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+                _fail("target_shape", "Reshape", "a tuple of ints", f"{tuple(target_shape)!r} (an entry of type "
+                      f"{type(v).__name__})", "Pass whole numbers, e.g. Reshape((7, 7, 16)).", exc=TypeError)
+            if v < 1 and v != -1:
+                _fail("target_shape", "Reshape", "positive sizes (and at most one −1)", repr(tuple(target_shape)),
+                      "Use −1 for the one size to be worked out, e.g. Reshape((7, 7, -1)).")
+        if list(target_shape).count(-1) > 1:
+            _fail("target_shape", "Reshape", "positive sizes with at most one −1", repr(tuple(target_shape)),
+                  "Give every size but one, e.g. Reshape((7, 7, -1)).")
+        self.target_shape = tuple(int(v) for v in target_shape)
+
+    def _resolve(self, input_shape, func):
+        """``target_shape`` with −1 worked out for one sample of ``input_shape``, or a ValueError."""
+        total = int(np.prod(input_shape))
+        known = int(np.prod([v for v in self.target_shape if v != -1]))
+        if -1 in self.target_shape and total % known == 0:
+            return tuple(total // known if v == -1 else v for v in self.target_shape)
+        if -1 not in self.target_shape and known == total:
+            return self.target_shape
+        _fail("target_shape", f"{func} of Reshape layer {self.name!r}",
+              f"a shape holding the {total} values of one input sample {tuple(input_shape)}",
+              f"{self.target_shape}, which " + (f"cannot split them into blocks of {known}" if -1 in self.target_shape
+                                                else f"holds {known}"),
+              "Make the sizes multiply to the input's size, or use −1 for one of them.")
+
+    def build(self, input_shape, rng, dtype):
+        """No parameters; return the target shape (−1 worked out)."""
+        return self._resolve(input_shape, "Sequential.build")
+
+    def _forward(self, x, training):
+        x = np.asarray(x)
+        shape = self._resolve(x.shape[1:], "Reshape.forward")
+        return x.reshape(x.shape[0], *shape), x.shape
+
+    def _backward(self, dout):
+        return dout.reshape(self._cache), {}
+
+    def __repr__(self):
+        return f"Reshape({self.target_shape}, name={self.name!r})"
+
+
+class LeakyReLU(Layer):
+    """Leaky ReLU as a layer, as Keras 3's ``LeakyReLU``: x for x > 0, negative_slope·x otherwise.
+
+    Args:
+        negative_slope: the slope for x ≤ 0, a number ≥ 0 (Keras's default 0.3; DCGAN uses 0.2).
+        name: optional unique name.
+
+    Shapes: any (N, ...) → the same; no params. The derivative at x = 0 is negative_slope, as TensorFlow's.
+    TensorFlow takes the slope as a float32 number even in a float64 layer (0.3 → 0.30000001), so a float64
+    Keras twin agrees to about 1e-8 unless the slope is exact in float32 (0.25, 0.5, ...).
+    """
+
+    def __init__(self, negative_slope=0.3, name=None):
+        super().__init__(name)
+        check_number(negative_slope, "negative_slope", "LeakyReLU", low=0,
+                     fix="Pass a slope >= 0, e.g. negative_slope=0.2 (Keras refuses negative slopes).")
+        self.negative_slope = negative_slope
+
+    def _forward(self, x, training):
+        return A.leaky_relu(x, self.negative_slope), x
+
+    def _backward(self, dout):
+        return dout * A.leaky_relu_derivative(self._cache, self.negative_slope), {}
+
+    def _mask_out(self, x, mask, out):
+        return mask                                                     # elementwise: the mask passes through
+
+    def __repr__(self):
+        return f"LeakyReLU(negative_slope={self.negative_slope}, name={self.name!r})"

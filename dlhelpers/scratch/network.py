@@ -34,15 +34,17 @@ import numpy as np
 from .._blas import single_thread_blas
 from .._checks import as_array, check_bool, check_positive, check_rng
 from .callbacks import HOOKS, Callback, History, LambdaCallback, ProgressBar, WeightHistory
-from .layers import (GRU, LSTM, AveragePooling2D, BatchNormalization, Bidirectional, Conv2D, Dense, Dropout, Flatten,
-                     GlobalAveragePooling2D, Layer, Masking, MaxPooling2D, PReLU, SimpleRNN, layer_type_names)
+from .layers import (GRU, LSTM, AveragePooling2D, BatchNormalization, Bidirectional, Conv2D, Conv2DTranspose, Dense,
+                     Dropout, Flatten, GlobalAveragePooling2D, Layer, LeakyReLU, Masking, MaxPooling2D, PReLU, Reshape,
+                     SimpleRNN, UpSampling2D, layer_type_names)
 from .losses import get_loss
 from .optim import get_optimizer
 
 __all__ = ["Sequential",
            # re-exported from layers and callbacks
            "Layer", "Dense", "Dropout", "PReLU", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
-           "Flatten", "BatchNormalization", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Callback", "LambdaCallback", "WeightHistory", "History", "ProgressBar"]
+           "Flatten", "BatchNormalization", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
+           "Conv2DTranspose", "UpSampling2D", "Reshape", "LeakyReLU", "Callback", "LambdaCallback", "WeightHistory", "History", "ProgressBar"]
 
 
 class Sequential:

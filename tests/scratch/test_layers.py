@@ -14,7 +14,8 @@ from dlhelpers.scratch.layers import (AveragePooling2D, BatchNormalization, Conv
 from tests.helpers import TOL
 
 ALL_LAYERS = ["Dense", "PReLU", "Dropout", "Conv2D", "GlobalAveragePooling2D", "Flatten", "BatchNormalization",
-              "MaxPooling2D", "AveragePooling2D", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+              "MaxPooling2D", "AveragePooling2D", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
+              "Conv2DTranspose", "UpSampling2D", "Reshape", "LeakyReLU"]
 
 
 def _distinct(rng, shape):
