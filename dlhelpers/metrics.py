@@ -1,0 +1,592 @@
+"""How good are generated samples? Scores for generated digits and for generated 2-D points.
+
+Digits are scored with a small CNN trained on MNIST 5k (:func:`digit_classifier`, loaded into the scratch
+twin from ``data/checkpoints/digit_classifier.npz``, made by ``scripts/train_digit_classifier.py``):
+
+* **digit FD** (:func:`digit_fd`) — the Fréchet distance (:func:`frechet_distance`) between the
+  classifier's penultimate features of two sets of images, as FID does with Inception features: small when
+  the generated digits look like real ones *and* vary as much;
+* **class coverage** (:func:`class_coverage`) — how many of the 10 digits appear, and each one's share;
+* **inception score** (:func:`inception_score`) — exp E KL(p(y|x) ‖ p(y)): high when every image is
+  clearly one digit and all digits appear (1 ≤ IS ≤ 10).
+
+A figure means little alone, so :func:`digit_reference_values` computes the same scores for real digits, real
+digits blurred, a single class only (full mode collapse) and uniform noise, to print beside every result.
+
+2-D samples are scored against a :class:`dlhelpers.data.targets.GanTarget`: :func:`modes_covered` (how many
+modes received enough samples within 3σ of their centre) and :func:`high_quality_share` (the share of
+samples within 3σ of some centre).
+
+NumPy and SciPy only: TensorFlow is needed just to re-train the classifier (in the script).
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ._checks import _fail, as_array, check_nonempty, check_number, check_rng
+
+__all__ = ["frechet_distance", "DIGIT_CLASSIFIER_CHECKPOINT", "digit_classifier_network", "DigitClassifier",
+           "digit_classifier", "digit_fd", "ClassCoverage", "class_coverage", "inception_score", "mode_counts",
+           "modes_covered", "high_quality_share", "DigitScore", "DigitReference", "digit_reference_values"]
+
+#: the checkpoint under the course's data folder (``dlhelpers.data.course.data_dir()``)
+DIGIT_CLASSIFIER_CHECKPOINT = "checkpoints/digit_classifier.npz"
+
+#: a pixel may lie this far outside [−1, 1] (float32 rounding of a tanh output) and still count as inside
+_RANGE_SLACK = 1e-5
+
+
+# --- Fréchet distance ---------------------------------------------------------------------------------
+
+def _features(x, name, func) -> np.ndarray:
+    x = as_array(x, name, func, ndim=2, shape_hint="(N, features)", dtype=np.float64,
+                 fix="Pass one row of features per sample, e.g. x.reshape(len(x), -1).")
+    if len(x) < 2:
+        _fail(name, func, "at least 2 rows (samples) to estimate a covariance", f"shape {x.shape}",
+              "Pass more samples (rows); a few hundred give a stable figure.")
+    check_nonempty(x, name, func)
+    return x
+
+
+def _stats(x) -> tuple[np.ndarray, np.ndarray]:
+    """The mean (D,) and the covariance (D, D) of the rows of x, ddof = 1 (as FID)."""
+    return x.mean(axis=0), np.atleast_2d(np.cov(x, rowvar=False))
+
+
+def _psd_eigvals(c) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (ascending) and eigenvectors of a symmetric PSD matrix; rounding noise (below
+    D·eps·largest, negative or not) is set to 0, so a singular matrix's square root stays exact."""
+    w, v = np.linalg.eigh((c + c.T) / 2)
+    tol = len(w) * np.finfo(np.float64).eps * max(float(w[-1]), 0.0)
+    return np.where(w > tol, w, 0.0), v
+
+
+def _psd_sqrt(c) -> np.ndarray:
+    """The symmetric square root V diag(√w) Vᵀ of a symmetric positive semi-definite matrix."""
+    w, v = _psd_eigvals(c)
+    return (v * np.sqrt(w)) @ v.T
+
+
+def _fd_from_stats(mu_a, cov_a, mu_b, cov_b) -> float:
+    # Tr (Ca Cb)^½ = Tr (Ca^½ Cb Ca^½)^½: the second matrix is symmetric PSD, so its eigenvalues are real, ≥ 0
+    root_a = _psd_sqrt(cov_a)
+    tr_sqrt = np.sum(np.sqrt(_psd_eigvals(root_a @ cov_b @ root_a)[0]))
+    fd = np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * tr_sqrt
+    return float(max(fd, 0.0))                                           # ≥ 0; a −1e-13 is rounding
+
+
+def frechet_distance(features_a, features_b) -> float:
+    """FD = ‖μa − μb‖² + Tr(Ca + Cb − 2 (Ca Cb)^½), the Fréchet distance of two Gaussians fitted to the rows.
+
+    The means are ``a.mean(0)``, the covariances ``np.cov(a, rowvar=False)`` (ddof = 1), as in FID.
+    ``Tr (Ca Cb)^½`` is computed as ``Tr (Ca^½ Cb Ca^½)^½`` with symmetric eigendecompositions, which stays
+    real and stable when the covariances are singular (fewer samples than features, dead units).
+
+    Args:
+        features_a: (Na, D), one row per sample.
+        features_b: (Nb, D), the same D; Na, Nb ≥ 2.
+
+    Returns:
+        float ≥ 0; 0 for identical rows. Shifting every row of one set by v adds ‖v‖².
+
+    Example:
+        >>> a = np.random.default_rng(0).normal(size=(500, 3))
+        >>> round(frechet_distance(a, a + [1.0, 2.0, 0.0]), 6)
+        5.0
+    """
+    func = "frechet_distance"
+    a = _features(features_a, "features_a", func)
+    b = _features(features_b, "features_b", func)
+    if a.shape[1] != b.shape[1]:
+        _fail("features_a and features_b", func, "the same number of features (columns)",
+              f"{a.shape[1]} and {b.shape[1]}", "Compute both with the same feature extractor.")
+    return _fd_from_stats(*_stats(a), *_stats(b))
+
+
+# --- the digit classifier -------------------------------------------------------------------------------
+
+def digit_classifier_network(rng=0, dtype=np.float32):
+    """The classifier's architecture as a scratch ``Sequential`` (untrained), input (28, 28, 1) in [−1, 1].
+
+    Conv2D(16, 3, relu) → MaxPooling2D(2) → Conv2D(32, 3, relu) → MaxPooling2D(2) → Flatten →
+    Dense(64, relu) (the features) → Dense(10, softmax); 56,714 parameters. The training script builds its
+    Keras twin from this same network, and :func:`digit_classifier` loads the checkpoint into it.
+
+    Args:
+        rng: seed of the (unused once loaded) initial weights.
+        dtype: the parameters' dtype (float32: the checkpoint's).
+
+    Returns:
+        A built ``dlhelpers.scratch.network.Sequential``.
+    """
+    from .scratch.network import Conv2D, Dense, Flatten, MaxPooling2D, Sequential
+    return Sequential([Conv2D(16, 3, activation="relu"), MaxPooling2D(2), Conv2D(32, 3, activation="relu"),
+                       MaxPooling2D(2), Flatten(), Dense(64, "relu"), Dense(10, "softmax")],
+                      input_shape=(28, 28, 1), rng=rng, dtype=dtype)
+
+
+def _images(images, func, name="images") -> np.ndarray:
+    """(N, 28, 28) or (N, 28, 28, 1) pixels in [−1, 1] → float32 (N, 28, 28, 1), with fixes for the usual mistakes."""
+    x = as_array(images, name, func, ndim=(3, 4), shape_hint="(N, 28, 28) or (N, 28, 28, 1)",
+                 fix="Pass a batch of 28×28 images: a single image as image[None], flat rows as x.reshape(-1, 28, 28).")
+    if x.shape[1:3] != (28, 28) or (x.ndim == 4 and x.shape[3] != 1):
+        _fail(name, func, "28×28 grey images (N, 28, 28) or (N, 28, 28, 1)", f"shape {x.shape}",
+              "The classifier reads MNIST-sized digits: resize 8×8 digits first, or put the one channel last.")
+    check_nonempty(x, name, func)
+    low, high = float(x.min()), float(x.max())
+    if low < -1 - _RANGE_SLACK or high > 1 + _RANGE_SLACK:
+        _fail(name, func, "pixels in [−1, 1]", f"values from {low:.4g} to {high:.4g}",
+              "Scale to [−1, 1] with images / 127.5 - 1 (from 0–255) or 2 * images - 1 (from [0, 1]).")
+    if low >= 0:
+        _fail(name, func, "pixels in [−1, 1] with a dark background at −1", f"no negative pixel (values from "
+              f"{low:.4g} to {high:.4g}), as images in [0, 1] would have",
+              "Scale to [−1, 1] with 2 * images - 1 (from [0, 1]) or images / 127.5 - 1 (from 0–255).")
+    return x.reshape(len(x), 28, 28, 1).astype(np.float32)
+
+
+class DigitClassifier:
+    """A trained digit classifier (scratch CNN) with the three views the metrics need.
+
+    Every method takes images (N, 28, 28) or (N, 28, 28, 1) in [−1, 1] (background −1) and runs the network
+    in batches of ``batch_size``.
+
+    Attributes:
+        network: the scratch ``Sequential`` (see :func:`digit_classifier_network`).
+        source: where its weights came from (shown on screen).
+    """
+
+    def __init__(self, network, source="", batch_size=500):
+        self.network = network
+        self.source = source
+        self.batch_size = batch_size
+
+    def __repr__(self):
+        return f"DigitClassifier({self.network.count_params()} parameters; {self.source})"
+
+    def _run(self, x, layers):
+        from ._blas import single_thread_blas
+        outs = []
+        with single_thread_blas():        # small products: one BLAS thread is as fast idle, far faster when busy
+            for start in range(0, len(x), self.batch_size):
+                out = x[start:start + self.batch_size]
+                for layer in layers:
+                    out = layer.forward(out)
+                outs.append(out)
+        return np.concatenate(outs).astype(np.float64)
+
+    def predict_proba(self, images) -> np.ndarray:
+        """p(y | x): the softmax outputs, (N, 10), each row summing to 1."""
+        return self._run(_images(images, "DigitClassifier.predict_proba"), self.network.layers)
+
+    def predict(self, images) -> np.ndarray:
+        """The most probable digit of each image, (N,) ints 0–9."""
+        return np.argmax(self.predict_proba(images), axis=1)
+
+    def features(self, images) -> np.ndarray:
+        """The penultimate layer's activations (N, 64): the features behind :func:`digit_fd`."""
+        return self._run(_images(images, "DigitClassifier.features"), self.network.layers[:-1])
+
+    def accuracy(self, images, labels) -> float:
+        """The share of images whose predicted digit equals ``labels`` (N,)."""
+        pred = self.predict(images)
+        y = _labels(labels, "labels", "DigitClassifier.accuracy")
+        if len(y) != len(pred):
+            _fail("labels", "DigitClassifier.accuracy", f"one label per image ({len(pred)})", f"{len(y)} labels")
+        return float(np.mean(pred == y))
+
+
+def _load_classifier(path: Path) -> DigitClassifier:
+    net = digit_classifier_network()
+    with np.load(path, allow_pickle=False) as weights:
+        params = {k: weights[k] for k in weights.files}
+    if sorted(params) != sorted(net.params):
+        raise ValueError(f"the checkpoint {path} must hold the keys {sorted(net.params)} for digit_classifier; got "
+                         f"{sorted(params)}. Re-create it with python scripts/train_digit_classifier.py.")
+    net.set_params(params)
+    return DigitClassifier(net, f"scratch CNN, weights from {path.name} (scripts/train_digit_classifier.py, "
+                                "MNIST 5k)")
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_classifier(path: str) -> DigitClassifier:
+    return _load_classifier(Path(path))
+
+
+def digit_classifier(path=None) -> DigitClassifier:
+    """The course's digit classifier, loaded once (cached) from its checkpoint into the scratch twin.
+
+    Args:
+        path: a checkpoint made by ``scripts/train_digit_classifier.py``; None (default) is
+            ``data/checkpoints/digit_classifier.npz`` of the course's data folder.
+
+    Returns:
+        A :class:`DigitClassifier` (the same object on every call with the same path).
+
+    Raises:
+        FileNotFoundError: the checkpoint is missing (the message says how to make it).
+    """
+    if path is None:
+        from .data.course import data_path
+        path = data_path(DIGIT_CLASSIFIER_CHECKPOINT)
+    path = Path(path)
+    if not path.is_file():
+        _fail("path", "digit_classifier", "an existing checkpoint file", str(path),
+              "Make one with python scripts/train_digit_classifier.py --out PATH.", exc=FileNotFoundError)
+    return _cached_classifier(str(path.resolve()))
+
+
+def digit_fd(images_a, images_b, classifier=None) -> float:
+    """Digit FD: :func:`frechet_distance` of the classifier's features of two sets of digit images.
+
+    Args:
+        images_a, images_b: (N, 28, 28) or (N, 28, 28, 1) in [−1, 1], at least 2 images each.
+        classifier: a :class:`DigitClassifier`; None uses :func:`digit_classifier`.
+
+    Returns:
+        float ≥ 0: about 0 for two samples of the same digits; larger the less alike the two sets are.
+        Compare samples of equal sizes (the estimate shrinks as the samples grow).
+    """
+    clf = digit_classifier() if classifier is None else classifier
+    return frechet_distance(clf.features(images_a), clf.features(images_b))
+
+
+# --- class coverage and inception score ------------------------------------------------------------------
+
+def _labels(labels, name, func, num_classes=10) -> np.ndarray:
+    y = as_array(labels, name, func, ndim=1, shape_hint="(N,) class ids", dtype=np.float64,
+                 fix="Pass one integer label per sample, e.g. probs.argmax(axis=1).")
+    if y.size and (np.any(y != np.round(y)) or y.min() < 0 or y.max() >= num_classes):
+        _fail(name, func, f"whole class ids 0 … {num_classes - 1}", f"values from {y.min():g} to {y.max():g}",
+              "Pass digits 0–9, e.g. classifier.predict(images).")
+    return y.astype(int)
+
+
+@dataclass(frozen=True, eq=False)
+class ClassCoverage:
+    """Which classes a sample covers.
+
+    Attributes:
+        classes_present: how many classes hold at least ``threshold`` of the sample.
+        shares: (10,) each class's share of the sample (summing to 1).
+        counts: (10,) each class's number of samples.
+        threshold: the smallest share that counts as present.
+    """
+
+    classes_present: int
+    shares: np.ndarray
+    counts: np.ndarray
+    threshold: float
+
+    def __str__(self):
+        low = int(np.argmin(self.shares))
+        return (f"{self.classes_present} of {len(self.shares)} digits present (share ≥ {self.threshold:.0%}); "
+                f"smallest share {self.shares[low]:.1%} (digit {low})")
+
+
+def class_coverage(images_or_labels, threshold=0.05, classifier=None) -> ClassCoverage:
+    """How many of the 10 digits appear: a class is present when its share of the sample is ≥ ``threshold``.
+
+    Args:
+        images_or_labels: digit images (N, 28, 28) or (N, 28, 28, 1) in [−1, 1], labelled by the classifier,
+            or labels (N,) 0–9 already.
+        threshold: the smallest share (in [0, 1]) that counts; a class with no sample never counts.
+        classifier: a :class:`DigitClassifier` for images; None uses :func:`digit_classifier`.
+
+    Returns:
+        A :class:`ClassCoverage`; a sample of a single class only gives ``classes_present == 1``.
+
+    Example:
+        >>> class_coverage(np.repeat(np.arange(10), 10)).classes_present
+        10
+    """
+    func = "class_coverage"
+    check_number(threshold, "threshold", func, low=0, high=1, fix="Pass e.g. threshold=0.05 (5 %).")
+    arr = as_array(images_or_labels, "images_or_labels", func, ndim=(1, 3, 4),
+                   shape_hint="(N,) labels or (N, 28, 28[, 1]) images", fix="Pass labels 0–9 or a batch of images.")
+    if arr.ndim == 1:
+        y = _labels(arr, "images_or_labels", func)
+        check_nonempty(y, "images_or_labels", func)
+    else:
+        clf = digit_classifier() if classifier is None else classifier
+        y = clf.predict(_images(arr, func, "images_or_labels"))
+    counts = np.bincount(y, minlength=10)
+    shares = counts / counts.sum()
+    present = int(np.sum((counts > 0) & (shares >= threshold)))
+    return ClassCoverage(present, shares, counts, float(threshold))
+
+
+def _probabilities(probs, func) -> np.ndarray:
+    p = as_array(probs, "probs_or_images", func, ndim=2, dtype=np.float64)
+    check_nonempty(p, "probs_or_images", func)
+    sums = p.sum(axis=1)
+    if p.min() < 0 or np.max(np.abs(sums - 1)) > 1e-3:
+        _fail("probs_or_images", func, "class probabilities (N, K): non-negative rows summing to 1",
+              f"values from {p.min():.4g} to {p.max():.4g}, row sums from {sums.min():.4g} to {sums.max():.4g}",
+              "Pass softmax outputs (classifier.predict_proba(images)), not logits, or the images themselves.")
+    return p / sums[:, None]
+
+
+def inception_score(probs_or_images, classifier=None) -> float:
+    """IS = exp( mean over x of KL(p(y|x) ‖ p(y)) ), with p(y) the mean of p(y|x) over the sample.
+
+    High when each image is confidently one class (p(y|x) peaked) and the classes are balanced (p(y) flat):
+    1 ≤ IS ≤ K (10 for digits). One score over the whole sample (no splits).
+
+    Args:
+        probs_or_images: class probabilities (N, K), rows summing to 1, or digit images (N, 28, 28[, 1]) in
+            [−1, 1] that the classifier turns into probabilities.
+        classifier: a :class:`DigitClassifier` for images; None uses :func:`digit_classifier`.
+
+    Returns:
+        float in [1, K].
+
+    Example:
+        >>> round(inception_score(np.eye(10)), 6)          # ten confident, different classes
+        10.0
+    """
+    func = "inception_score"
+    arr = as_array(probs_or_images, "probs_or_images", func, ndim=(2, 3, 4),
+                   shape_hint="(N, K) probabilities or (N, 28, 28[, 1]) images",
+                   fix="Pass classifier.predict_proba(images) or the images.")
+    if arr.ndim == 2:
+        p = _probabilities(arr, func)
+    else:
+        clf = digit_classifier() if classifier is None else classifier
+        p = clf.predict_proba(_images(arr, func, "probs_or_images"))
+    p_y = p.mean(axis=0)                                                 # (K,) the marginal
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * (np.log(p) - np.log(p_y)), 0.0)      # (N, K); 0 · log 0 = 0
+    mean_kl = float(np.mean(terms.sum(axis=1)))
+    return float(np.exp(min(max(mean_kl, 0.0), math.log(p.shape[1]))))  # the mutual information is in [0, log K]
+
+
+# --- 2-D targets ------------------------------------------------------------------------------------------
+
+def _target(target, func):
+    from .data.targets import GanTarget
+    if not isinstance(target, GanTarget):
+        _fail("target", func, "a GanTarget", type(target).__name__,
+              "Make one with dlhelpers.data.targets.gan_target('ring', n, rng=0).", exc=TypeError)
+    return target
+
+
+def _samples(samples, func) -> np.ndarray:
+    x = as_array(samples, "samples", func, ndim=2, shape_hint="(n, 2)", dtype=np.float64,
+                 fix="Pass one (x, y) point per row.")
+    if x.shape[1] != 2:
+        _fail("samples", func, "2-D points (n, 2)", f"shape {x.shape}", "Pass one (x, y) point per row.")
+    check_nonempty(x, "samples", func)
+    return x
+
+
+def _distances(x, centers):
+    """(n, M) distances from every sample to every centre, in chunks of 100,000 rows."""
+    return np.concatenate([np.linalg.norm(x[i:i + 100_000, None, :] - centers[None], axis=2)
+                           for i in range(0, len(x), 100_000)])
+
+
+def mode_counts(samples, target) -> np.ndarray:
+    """How many samples lie within 3σ (``target.std``) of each mode's centre.
+
+    Args:
+        samples: (n, 2) generated points.
+        target: a :class:`~dlhelpers.data.targets.GanTarget`.
+
+    Returns:
+        (M,) ints, one per centre (a sample near two overlapping discs counts for both).
+    """
+    target = _target(target, "mode_counts")
+    x = _samples(samples, "mode_counts")
+    return np.sum(_distances(x, target.centers) <= 3 * target.std, axis=0)
+
+
+def modes_covered(samples, target, min_count=None) -> int:
+    """The number of modes with at least ``min_count`` samples within 3σ of their centre.
+
+    Args:
+        samples: (n, 2) generated points.
+        target: a :class:`~dlhelpers.data.targets.GanTarget` (its ``centers`` and ``std``).
+        min_count: the samples a mode needs; None (default) is a fifth of a fair share,
+            ``ceil(0.2 · n / M)`` (at least 1): 25 of 1,000 samples on the 8-mode ring, in the spirit of
+            PacGAN's "fewer than 20 of 2,500 samples within 3σ" for a lost mode of the 25-mode grid.
+
+    Returns:
+        int in [0, M]: M for samples of the target itself, 1 when every sample sits on one mode.
+
+    Example:
+        >>> from dlhelpers.data.targets import gan_target
+        >>> t = gan_target("ring", 1000, rng=0)
+        >>> modes_covered(t.points, t), modes_covered(np.repeat(t.centers[:1], 1000, axis=0), t)
+        (8, 1)
+    """
+    func = "modes_covered"
+    counts = mode_counts(samples, target)
+    n = len(np.asarray(samples))
+    if min_count is None:
+        need = max(1, math.ceil(0.2 * n / len(counts)))
+    else:
+        need = int(check_number(min_count, "min_count", func, low=1, integer=True,
+                                fix="Pass a whole number ≥ 1, or None for a fifth of a fair share."))
+    return int(np.sum(counts >= need))
+
+
+def high_quality_share(samples, target) -> float:
+    """The share of samples within 3σ (``target.std``) of the nearest mode's centre.
+
+    Args:
+        samples: (n, 2) generated points.
+        target: a :class:`~dlhelpers.data.targets.GanTarget`.
+
+    Returns:
+        float in [0, 1]; about 0.99 for the target's own points (3σ holds 98.9 % of a 2-D Gaussian).
+    """
+    target = _target(target, "high_quality_share")
+    x = _samples(samples, "high_quality_share")
+    return float(np.mean(_distances(x, target.centers).min(axis=1) <= 3 * target.std))
+
+
+# --- reference values for generated digits -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DigitScore:
+    """The scores of one sample of digit images against a reference set.
+
+    Attributes:
+        name: what the sample is ("real vs real", "generated", …).
+        n: number of images.
+        fd: digit FD against the reference set.
+        coverage: the :class:`ClassCoverage` (threshold 5 %).
+        inception_score: IS of the sample.
+    """
+
+    name: str
+    n: int
+    fd: float
+    coverage: ClassCoverage
+    inception_score: float
+
+    @property
+    def classes_present(self) -> int:
+        return self.coverage.classes_present
+
+    def row(self) -> str:
+        c = self.coverage
+        return (f"{self.name:<22}{self.n:>6}{self.fd:>11.2f}{c.classes_present:>10}/{len(c.shares)}"
+                f"{c.shares.min():>13.1%}{self.inception_score:>8.2f}")
+
+
+_HEADER = f"{'sample':<22}{'n':>6}{'digit FD':>11}{'classes':>13}{'min share':>13}{'IS':>8}"
+
+
+@dataclass(frozen=True, eq=False)
+class DigitReference:
+    """Reference scores for digit images, and a way to score new samples against the same reference set.
+
+    Attributes:
+        rows: the reference :class:`DigitScore` rows: real vs real, real blurred, one class only, uniform noise.
+        n_reference: the size of the reference set (the second half of the real images).
+        description: which data and classifier the figures come from.
+    """
+
+    rows: tuple
+    n_reference: int
+    description: str
+    classifier: DigitClassifier = field(repr=False)
+    _mu: np.ndarray = field(repr=False)
+    _cov: np.ndarray = field(repr=False)
+
+    def __getitem__(self, name) -> DigitScore:
+        for r in self.rows:
+            if r.name == name:
+                return r
+        names = [r.name for r in self.rows]
+        _fail("name", "DigitReference[...]", f"one of {names}", repr(name), exc=KeyError)
+
+    def score(self, images, name="generated") -> DigitScore:
+        """Digit FD (against the same reference set), class coverage (5 %) and IS of ``images``.
+
+        Args:
+            images: (N, 28, 28) or (N, 28, 28, 1) in [−1, 1]; use as many as the reference rows (``n``)
+                for a fair comparison, since the FD estimate shrinks with the sample size.
+            name: the row's label in :meth:`table`.
+
+        Returns:
+            A :class:`DigitScore`.
+        """
+        x = _images(images, "DigitReference.score")
+        if len(x) < 2:
+            _fail("images", "DigitReference.score", "at least 2 images", f"{len(x)}", "Generate more samples.")
+        feats = self.classifier.features(x)
+        probs = self.classifier.predict_proba(x)
+        return DigitScore(str(name), len(x), _fd_from_stats(*_stats(feats), self._mu, self._cov),
+                          class_coverage(probs.argmax(axis=1)), inception_score(probs))
+
+    def table(self, *scores) -> str:
+        """The reference rows and then ``scores`` (:class:`DigitScore` objects) as one text table."""
+        for s in scores:
+            if not isinstance(s, DigitScore):
+                _fail("scores", "DigitReference.table", "DigitScore objects (from reference.score(images))",
+                      type(s).__name__, exc=TypeError)
+        lines = [self.description, _HEADER, "-" * len(_HEADER), *(r.row() for r in self.rows)]
+        if scores:
+            lines += ["-" * len(_HEADER), *(s.row() for s in scores)]
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.table()
+
+
+def digit_reference_values(real_images, rng=None, blur_sigma=1.0, data_name="real digits",
+                           classifier=None) -> DigitReference:
+    """Reference scores to print beside every generated-digit result.
+
+    The real images are shuffled with ``rng`` and split into two disjoint halves A and B. B is the
+    reference set; each row scores a sample of A's size against it:
+
+    * **real vs real** — A itself (the best a generator can hope for at this sample size);
+    * **real blurred** — A with a Gaussian blur of ``blur_sigma`` pixels (scipy.ndimage.gaussian_filter);
+    * **one class only** — the images of A the classifier puts in its most frequent class, drawn with
+      replacement up to A's size (a generator in full mode collapse);
+    * **uniform noise** — pixels uniform in [−1, 1].
+
+    Args:
+        real_images: (N, 28, 28) or (N, 28, 28, 1) real digits in [−1, 1], N ≥ 100 (e.g. 1,000 of
+            ``mnist_5k(value_range=(-1, 1)).images``).
+        rng: a ``np.random.Generator``, an int seed or None (the split, the resampling, the noise).
+        blur_sigma: the blur's standard deviation in pixels (> 0).
+        data_name: what the real images are, for the table's heading.
+        classifier: a :class:`DigitClassifier`; None uses :func:`digit_classifier`.
+
+    Returns:
+        A :class:`DigitReference`: ``print(ref)`` shows the table, ``ref.score(images)`` scores a generated
+        sample against the same reference set, ``ref.table(score, ...)`` prints it below the references.
+    """
+    from scipy.ndimage import gaussian_filter
+    func = "digit_reference_values"
+    x = _images(real_images, func, "real_images")
+    if len(x) < 100:
+        _fail("real_images", func, "at least 100 images (two halves of 50)", f"{len(x)}",
+              "Pass e.g. 1,000 real digits: mnist_5k(value_range=(-1, 1)).images[:1000] shuffled.")
+    check_number(blur_sigma, "blur_sigma", func, low=1e-3, high=28, fix="Pass e.g. blur_sigma=1.0 (pixels).")
+    rng = check_rng(rng, func)
+    clf = digit_classifier() if classifier is None else classifier
+    order = rng.permutation(len(x))
+    half = len(x) // 2
+    a, b = x[order[:half]], x[order[half:2 * half]]                      # (half, 28, 28, 1) each
+    mu, cov = _stats(clf.features(b))
+    blurred = gaussian_filter(a, sigma=(0, blur_sigma, blur_sigma, 0), mode="nearest")   # stays in [−1, 1]
+    pred_a = clf.predict(a)
+    top = int(np.bincount(pred_a, minlength=10).argmax())
+    one_class = a[rng.choice(np.flatnonzero(pred_a == top), size=half, replace=True)]
+    noise = rng.uniform(-1.0, 1.0, size=a.shape).astype(np.float32)
+    ref = DigitReference((), half, "", clf, mu, cov)
+    rows = (ref.score(a, "real vs real"), ref.score(blurred, f"real blurred (σ={blur_sigma:g})"),
+            ref.score(one_class, f"one class only ({top})"), ref.score(noise, "uniform noise"))
+    desc = (f"Digit scores against {half} held-back {data_name} ({clf.source}); classes: digits with ≥ 5 % "
+            "of the sample; IS in [1, 10]")
+    return DigitReference(rows, half, desc, clf, mu, cov)
