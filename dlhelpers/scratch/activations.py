@@ -392,6 +392,8 @@ def get_activation(name: str) -> Activation:
     """
     if isinstance(name, Activation):
         return name
+    if isinstance(name, str) and name in ACTIVATIONS:      # the common case, inside every layer's forward/backward
+        return ACTIVATIONS[name]
     if name is None:
         name = "linear"
     check_choice(name, "activation", "get_activation", list(ACTIVATIONS) + ["softmax"])
