@@ -285,4 +285,139 @@ _UNIT3 = [
              "score log₂ 27 ≈ 4.75."),
 ]
 
-QUIZZES = {"unit1": _UNIT1, "unit2": _UNIT2, "unit3": _UNIT3}
+_UNIT4 = [
+    # generative and discriminative models
+    Question("A generative and a discriminative classifier are fitted to the same labelled digits. What does "
+             "each one model?",
+             ("Both model p(y | x) directly", "Generative p(x, y); discriminative p(y | x)",
+              "Generative p(y | x); discriminative p(x, y)", "Generative p(x); discriminative p(y)"), 1,
+             "A discriminative model (logistic regression, an MLP, an SVM) learns only the boundary p(y | x). A "
+             "generative one learns p(x, y) = p(y)·p(x | y), so it can also draw new x, and it classifies through "
+             "Bayes' rule: with p(y=1) = 0.3, p(x | y=1) = 0.4 and p(x | y=0) = 0.1 at some x, "
+             "p(y=1 | x) = 0.12 / (0.12 + 0.07) ≈ 0.63. Discriminative models are usually cheaper and less "
+             "disturbed by outliers; a generative one can still classify when some features are missing, by "
+             "summing them out."),
+    # the two networks
+    Question("In a GAN, what does the generator G map, and what does the discriminator D return?",
+             ("G: image → label; D: label → image", "G: noise → label; D: image → noise",
+              "G: noise → sample; D: x → P(x is real)", "G: image → noise; D: noise → P(real)"), 2,
+             "G turns a random vector z (for example 100 numbers drawn from N(0, 1)) into a sample G(z) of the "
+             "data's shape. D is an ordinary binary classifier: D(x) is its estimate of the probability that x "
+             "came from the training data. Only D ever sees real data; G learns from nothing but the gradient "
+             "that flows back to it through D."),
+    # the value function and the optimal discriminator
+    Question("V(D, G) = E[log D(x)] + E[log(1 − D(G(z)))]. What is V when D outputs 0.5 for every input, real "
+             "or fake?",
+             ("0", "−0.693", "−1.386", "−2.773"), 2,
+             "log 0.5 + log(1 − 0.5) = 2·log 0.5 = −log 4 ≈ −1.386. This is the value at the game's optimum, where "
+             "p_g = p_data and D can do no better than a coin toss; D's cross-entropy loss, −V, is then "
+             "2·log 2 ≈ 1.386. −0.693 counts only one of the two terms."),
+    Question("For a fixed G the best discriminator is D*(x) = p_data(x) / (p_data(x) + p_g(x)). What is D* at a "
+             "point where p_data = 0.3 and p_g = 0.1?",
+             ("0.25", "0.75", "0.50", "0.30"), 1,
+             "0.3 / (0.3 + 0.1) = 0.75: there, real samples are three times as likely as generated ones. D* "
+             "maximises p_data·log D + p_g·log(1 − D) at each x (setting its derivative p_data/D − p_g/(1 − D) "
+             "to 0 gives the formula). When p_g = p_data everywhere, D* = 0.5 and V = −log 4. 0.25 is "
+             "p_g / (p_data + p_g), the share of the fakes."),
+    # the training procedure
+    Question("What happens in one iteration of the original GAN training algorithm with k = 3?",
+             ("1 D step, then 3 G steps with D frozen", "3 D and 3 G steps, each updating both",
+              "3 G steps, then 1 D step with G frozen", "3 D steps, then 1 G step with D frozen"), 3,
+             "k discriminator updates, each on a batch of real samples and a batch of G's samples (G only "
+             "produces them), then one generator update. G's gradient is backpropagated through D, but only G's "
+             "weights change in that step: an update of D there would teach it to call the fakes real. In Keras "
+             "the G step applies the tape's gradients to G's variables only (or sets discriminator.trainable = "
+             "False in the stacked model)."),
+    # saturating and non-saturating generator losses
+    Question("Early in training D rejects a fake confidently: D(G(z)) = σ(a) = 0.01. For this one sample, what "
+             "is the gradient with respect to the logit a of the minimax loss log(1 − D(G(z))) and of the "
+             "non-saturating loss −log D(G(z))?",
+             ("−0.01 and −0.99", "−0.99 and −0.01", "0 and −1 exactly", "+0.01 and +0.99"), 0,
+             "d/da log(1 − σ(a)) = −σ(a) = −0.01, while d/da [−log σ(a)] = −(1 − σ(a)) = −0.99. Both push a up "
+             "(gradient descent moves against the gradient) and both have the same fixed point, but the minimax "
+             "form gives G almost no signal exactly when its samples are worst: it saturates. The "
+             "non-saturating loss is 99 times stronger here, which is why G is normally trained with it."),
+    # LSGAN
+    Question("An LSGAN discriminator outputs a = 0.6 on a real sample and a = 0.2 on a fake one (targets 1 for "
+             "real, 0 for fake; G aims for 1). What are D's loss ½(a_real − 1)² + ½a_fake² and G's loss "
+             "½(a_fake − 1)²?",
+             ("D 0.10, G 0.32", "D 0.20, G 0.64", "D 0.32, G 0.10", "D 0.10, G 0.02"), 0,
+             "D: ½·0.4² + ½·0.2² = 0.08 + 0.02 = 0.10; G: ½·0.8² = 0.32. The squared error keeps pulling a fake "
+             "towards the target even where D already classifies it correctly (a sigmoid cross-entropy is nearly "
+             "flat there), so the gradients fade less; with suitably chosen targets LSGAN's objective minimises a "
+             "Pearson χ² divergence. 0.20 and 0.64 leave out the ½."),
+    # mode collapse and instability
+    Question("A GAN trained on a ring of 8 Gaussians puts all 1,000 of its samples near 2 of the 8 centres. "
+             "What is this called, and how does it score?",
+             ("Overfitting; 8 of 8 modes covered", "Vanishing gradients; 0 modes covered",
+              "Mode collapse; 2 of 8 modes covered", "Underfitting; 6 of 8 modes covered"), 2,
+             "G has found a few outputs that fool the current D and sends most of the noise there; when D "
+             "catches up, G tends to jump to other modes rather than spread out. Counting the modes covered "
+             "measures it: a mode counts when at least ⌈0.2·1,000 / 8⌉ = 25 samples lie within 3σ of its centre. "
+             "What helps: the non-saturating or least-squares loss, balanced learning rates or D:G step ratio, "
+             "and letting D compare the samples within a batch (minibatch discrimination)."),
+    Question("Why is a falling generator loss not, by itself, a sign that a GAN is getting better?",
+             ("Each loss depends on the other network", "The generator's loss is always negative",
+              "Adam rescales the losses at every step", "Batch norm resets the loss each epoch"), 0,
+             "The two networks play a game: G's loss falls when D gets worse, D's when G gets worse, so the curves "
+             "oscillate and can look calm while the samples collapse or cycle. At the ideal end D's loss is not 0 "
+             "but 2·log 2 ≈ 1.386 (D answers 0.5); a D loss near 0 means D has won and G's gradients fade. Judge "
+             "progress by the samples and a metric (modes covered, digit FD)."),
+    # DCGAN
+    Question("Which of these is not one of the DCGAN guidelines?",
+             ("Strided convolutions to downsample", "Max pooling to downsample", "Batch norm in both networks",
+              "LeakyReLU in the discriminator"), 1,
+             "DCGAN replaces pooling by learned resampling: strided convolutions in D, transposed (fractionally "
+             "strided) convolutions in G. It also uses batch normalisation in both networks (except on G's output "
+             "and D's input), ReLU in G with a tanh output layer, LeakyReLU in D, and no fully connected hidden "
+             "layers."),
+    Question("A DCGAN generator ends in tanh. How should the real images (grey levels 0 to 255) be scaled, and "
+             "why?",
+             ("To [0, 1], so D's output is a probability", "Not at all, to keep the original contrast",
+              "Standardised, so mean 0 speeds training", "To [−1, 1], the same range as G's output"), 3,
+             "tanh returns values in (−1, 1). The map x/127.5 − 1 sends 0 to −1 and 255 to 1, so real and fake "
+             "pixels share one range; otherwise D could tell the fakes by their range instead of their shapes. "
+             "dlhelpers.data.mnist_5k(value_range=(−1, 1)) scales this way."),
+    Question("Keras Conv2DTranspose with a 4 × 4 kernel, strides 2 and padding 'valid' is applied to a 7 × 7 map. "
+             "What is the output size?",
+             ("14 × 14", "16 × 16", "13 × 13", "2 × 2"), 1,
+             "Each input pixel stamps a scaled 4 × 4 copy of the kernel, 2 pixels after its neighbour's: "
+             "(n − 1)·s + max(k, s) = 6·2 + 4 = 16. With padding 'same' Keras gives n·s = 14, the usual way a "
+             "DCGAN generator grows 7 → 14 → 28. The max matters when k < s: n = 3, k = 1, s = 2 gives 6, not 5. "
+             "2 × 2 is what an ordinary 4 × 4 convolution with stride 2 makes of a 7 × 7 map."),
+    # conditional GAN and the GAN family
+    Question("How does a conditional GAN produce a digit of the class you ask for?",
+             ("The label is fed to both G and D", "The label is fed to D only", "One separate GAN per class",
+              "The noise is multiplied by the label"), 0,
+             "G(z, y) gets the label with the noise (for example a one-hot vector of 10 appended to 100 noise "
+             "numbers: 110 inputs), and D(x, y) judges whether x is a real example of class y, so a well-drawn 7 "
+             "labelled 3 is rejected. ACGAN varies this: its D sees only x and predicts both real-or-fake and "
+             "the class."),
+    Question("Which GAN turns horse photos into zebra photos without paired examples, by requiring that "
+             "translating there and back returns the original, F(G(x)) ≈ x?",
+             ("SRGAN", "InfoGAN", "CycleGAN", "LSGAN"), 2,
+             "CycleGAN: two generators (G: A → B, F: B → A), a discriminator for each domain and a "
+             "cycle-consistency loss ‖F(G(x)) − x‖₁. SRGAN: a generator turns a low-resolution image into a "
+             "high-resolution one, trained with an adversarial and a perceptual (feature) loss. InfoGAN: adds "
+             "code variables c to the noise and maximises the mutual information between c and G(z, c), so c "
+             "learns readable factors (digit class, slant, width) without labels. LSGAN: least-squares losses "
+             "instead of the cross-entropy."),
+    # measuring a GAN
+    Question("The Fréchet distance between Gaussians is FD = ‖μa − μb‖² + Tr(Ca + Cb − 2(Ca Cb)^½). What is it "
+             "between N(0, 1) and N(1, 4) in one dimension (4 is the variance)?",
+             ("6", "1", "5", "2"), 3,
+             "In 1-D, FD = (μa − μb)² + σa² + σb² − 2σaσb = 1 + 1 + 4 − 2·1·2 = 2, that is "
+             "(μa − μb)² + (σa − σb)². 6 forgets the cross term. FID, and the course's digit FD, apply the formula "
+             "to a classifier's features of real and generated images, with means and covariances estimated from "
+             "the samples: lower is better, 0 for identical statistics."),
+    # applications
+    Question("Which of these tasks is not an application of GANs?",
+             ("Ageing a face in a photo", "Drawing images from a text", "Sharpening low-res photos",
+              "Flagging spam e-mails"), 3,
+             "Spam filtering labels existing data: a discriminative task. GANs produce data: faces of people who "
+             "do not exist, aged or frontal views of faces, images from a text description, high-resolution "
+             "versions of photos (SRGAN), image-to-image translation, synthetic examples that enlarge a small "
+             "training set."),
+]
+
+QUIZZES = {"unit1": _UNIT1, "unit2": _UNIT2, "unit3": _UNIT3, "unit4": _UNIT4}

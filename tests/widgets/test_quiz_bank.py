@@ -192,6 +192,178 @@ def test_unit3_forecasting_numbers_match_the_data():
     assert f"about {yearly_rise:.1f} ppm a year" in q.explanation
 
 
+def _minus(x, digits):
+    """A number as the questions print it: fixed digits, a true minus sign."""
+    return f"{x:.{digits}f}".replace("-", "−")
+
+
+def test_unit4_covers_the_unit_topics():
+    text = " ".join(q.prompt + " " + q.explanation + " " + " ".join(q.options) for q in QUIZZES["unit4"]).lower()
+    for topic in ("p(y | x)", "p(x, y)", "generator", "discriminator", "v(d, g)", "d*", "k = 3", "frozen",
+                  "minimax", "non-saturating", "lsgan", "mode collapse", "modes covered", "oscillate",
+                  "dcgan", "strided", "pooling", "batch norm", "leakyrelu", "tanh", "[−1, 1]",
+                  "conv2dtranspose", "conditional", "acgan", "cyclegan", "cycle-consistency", "srgan", "infogan",
+                  "fréchet", "application"):
+        assert topic in text, topic
+
+
+def test_unit4_bayes_rule_number():
+    q = _find("unit4", "generative and a discriminative classifier")
+    assert _right(q) == "Generative p(x, y); discriminative p(y | x)"
+    prior, like1, like0 = 0.3, 0.4, 0.1
+    joint1, joint0 = prior * like1, (1 - prior) * like0
+    assert f"p(y=1) = {prior}, p(x | y=1) = {like1} and p(x | y=0) = {like0}" in q.explanation
+    assert f"= {joint1:.2f} / ({joint1:.2f} + {joint0:.2f}) ≈ {joint1 / (joint1 + joint0):.2f}" in q.explanation
+
+
+def test_unit4_value_function_numbers_match_the_package():
+    from dlhelpers.scratch.gan import discriminator_loss, value_function
+    half = np.zeros(5)                                             # logit 0: D = 0.5 on every input
+    q = _find("unit4", "What is V when D outputs 0.5")
+    v = value_function(half, half[:3])
+    assert _right(q) == _minus(v, 3) and np.isclose(v, -np.log(4))
+    assert _minus(np.log(0.5), 3) in q.options                     # one term only
+    assert f"−log 4 ≈ {_minus(v, 3)}" in q.explanation
+    assert f"2·log 2 ≈ {discriminator_loss(half, half):.3f}" in q.explanation
+    q = _find("unit4", "a falling generator loss")
+    assert f"2·log 2 ≈ {discriminator_loss(half, half):.3f}" in q.explanation
+
+
+def test_unit4_optimal_discriminator_maximises_the_value():
+    q = _find("unit4", "the best discriminator is D*(x)")
+    p_data, p_g = 0.3, 0.1
+    assert f"p_data = {p_data} and p_g = {p_g}" in q.prompt
+    d = np.linspace(1e-4, 1 - 1e-4, 99_999)
+    best = d[np.argmax(p_data * np.log(d) + p_g * np.log(1 - d))]  # the pointwise value D maximises
+    assert abs(best - p_data / (p_data + p_g)) < 1e-4
+    assert _right(q) == f"{best:.2f}"
+    assert f"{p_g / (p_data + p_g):.2f}" in q.options and f"{p_g / (p_data + p_g):.2f} is" in q.explanation
+
+
+def test_unit4_training_procedure_matches_the_package():
+    from dlhelpers.data.targets import gan_target
+    from dlhelpers.scratch.gan import build_mlp_gan
+    q = _find("unit4", "original GAN training algorithm with k = 3")
+    gan = build_mlp_gan(k=3, rng=0)
+    x = gan_target("ring", 32, rng=1).points
+    gan.train_step(x, rng=2)
+    assert _right(q) == f"{gan.d_optimizer.iterations} D steps, then {gan.g_optimizer.iterations} G step with D frozen"
+    d_before = {k: v.copy() for k, v in gan.discriminator.params.items()}
+    g_before = {k: v.copy() for k, v in gan.generator.params.items()}
+    gan.generator_step(gan.noise(32, rng=3))                        # G's step: the gradient passes through D
+    assert all(np.array_equal(gan.discriminator.params[k], v) for k, v in d_before.items())
+    assert any(not np.array_equal(gan.generator.params[k], v) for k, v in g_before.items())
+
+
+def test_unit4_generator_gradients_match_the_package():
+    from dlhelpers.scratch.activations import sigmoid
+    from dlhelpers.scratch.gan import generator_loss_grad
+    q = _find("unit4", "D(G(z)) = σ(a) = 0.01")
+    a = np.array([np.log(0.01 / 0.99)])                            # the logit with σ(a) = 0.01
+    assert np.isclose(sigmoid(a)[0], 0.01)
+    minimax = generator_loss_grad(a, "minimax")[0]
+    non_saturating = generator_loss_grad(a, "non_saturating")[0]
+    assert minimax < 0 and non_saturating < 0                       # both push the logit up
+    assert _right(q) == f"{_minus(minimax, 2)} and {_minus(non_saturating, 2)}"
+    assert f"{_minus(non_saturating, 2)} and {_minus(minimax, 2)}" in q.options
+    assert f"−σ(a) = {_minus(minimax, 2)}" in q.explanation and f"= {_minus(non_saturating, 2)}" in q.explanation
+    assert f"{non_saturating / minimax:.0f} times stronger" in q.explanation
+
+
+def test_unit4_lsgan_numbers_match_the_package():
+    from dlhelpers.scratch.gan import discriminator_loss, generator_loss
+    q = _find("unit4", "An LSGAN discriminator outputs")
+    real, fake = [0.6], [0.2]
+    assert f"a = {real[0]} on a real sample and a = {fake[0]} on a fake" in q.prompt
+    d = discriminator_loss(real, fake, "least_squares")
+    g = generator_loss(fake, "least_squares")
+    assert _right(q) == f"D {d:.2f}, G {g:.2f}"
+    assert f"D {2 * d:.2f}, G {2 * g:.2f}" in q.options                # the ½ left out
+    assert f"{0.5 * (real[0] - 1) ** 2:.2f} + {0.5 * fake[0] ** 2:.2f} = {d:.2f}" in q.explanation
+
+
+def test_unit4_mode_collapse_numbers_match_the_package():
+    from dlhelpers.data.targets import gan_target
+    from dlhelpers.metrics import modes_covered
+    q = _find("unit4", "ring of 8 Gaussians puts all 1,000")
+    target = gan_target("ring", 1000, rng=0)
+    n, m = 1000, len(target.centers)
+    rng = np.random.default_rng(0)
+    collapsed = target.centers[rng.choice([0, 3], n)] + 0.5 * target.std * rng.standard_normal((n, 2))
+    assert _right(q) == f"Mode collapse; {modes_covered(collapsed, target)} of {m} modes covered"
+    assert modes_covered(target.points, target) == m == 8                  # the target itself covers all
+    need = int(np.ceil(0.2 * n / m))
+    assert f"⌈0.2·1,000 / {m}⌉ = {need} samples" in q.explanation
+    two = np.repeat(target.centers[:2], [n - need, need], axis=0)           # the 2nd mode just reaches it
+    one = np.repeat(target.centers[:2], [n - need + 1, need - 1], axis=0)   # one sample short
+    assert modes_covered(two, target) == 2 and modes_covered(one, target) == 1
+
+
+def test_unit4_pixel_scaling_matches_the_data():
+    from dlhelpers.data import mnist_5k
+    q = _find("unit4", "A DCGAN generator ends in tanh")
+    assert _right(q) == "To [−1, 1], the same range as G's output"
+    assert (0 / 127.5 - 1, 255 / 127.5 - 1) == (-1.0, 1.0)
+    levels = (mnist_5k(value_range=(-1, 1)).X + 1) * 127.5                 # back to grey levels 0 … 255
+    assert np.allclose(levels, np.round(levels)) and levels.min() == 0 and np.isclose(levels.max(), 255)
+    assert "mnist_5k(value_range=(−1, 1))" in q.explanation
+
+
+def test_unit4_transposed_conv_size_matches_the_package():
+    from dlhelpers.scratch.conv import conv2d_transpose_forward, conv_transpose_output_size
+    q = _find("unit4", "Keras Conv2DTranspose with a 4 × 4 kernel")
+    x, kernel = np.ones((1, 7, 7, 1)), np.ones((4, 4, 1, 1))
+    valid = conv2d_transpose_forward(x, kernel, strides=2, padding="valid")[0].shape[1]
+    same = conv2d_transpose_forward(x, kernel, strides=2, padding="same")[0].shape[1]
+    assert valid == conv_transpose_output_size(7, 4, 2) == (7 - 1) * 2 + max(4, 2)
+    assert _right(q) == f"{valid} × {valid}"
+    assert f"{same} × {same}" in q.options and f"n·s = {same}" in q.explanation
+    assert f"6·2 + 4 = {valid}" in q.explanation
+    small = conv_output_size(7, 4, stride=2)                              # an ordinary convolution
+    assert f"{small} × {small}" in q.options
+    grow = [7]
+    for _ in range(2):
+        grow.append(conv_transpose_output_size(grow[-1], 4, 2, "same"))
+    assert " → ".join(map(str, grow)) in q.explanation                     # 7 → 14 → 28
+    assert f"gives {conv_transpose_output_size(3, 1, 2)}, not {(3 - 1) * 2 + 1}" in q.explanation
+
+
+def test_unit4_transposed_conv_size_matches_keras():
+    pytest.importorskip("tensorflow")
+    import dlhelpers.keras  # noqa: F401  (quiet TF start-up)
+    import keras
+    q = _find("unit4", "Keras Conv2DTranspose with a 4 × 4 kernel")
+    for padding in ("valid", "same"):
+        layer = keras.layers.Conv2DTranspose(1, 4, strides=2, padding=padding)
+        h = layer.compute_output_shape((None, 7, 7, 1))[1]
+        assert f"{h} × {h}" in q.options
+        if padding == "valid":
+            assert _right(q) == f"{h} × {h}"
+
+
+def test_unit4_conditional_input_width():
+    q = _find("unit4", "conditional GAN produce a digit")
+    z, y = np.zeros((1, 100)), np.eye(10)[[7]]                             # noise and a one-hot label
+    assert f"a one-hot vector of {y.shape[1]} appended to {z.shape[1]} noise numbers: " \
+           f"{np.concatenate([z, y], axis=1).shape[1]} inputs" in q.explanation
+
+
+def test_unit4_frechet_distance_matches_the_package():
+    from dlhelpers.metrics import frechet_distance
+    q = _find("unit4", "The Fréchet distance between Gaussians")
+    rng = np.random.default_rng(0)
+
+    def exact(mean, var):                             # samples whose mean and variance (ddof = 1) are exact
+        s = rng.standard_normal(500)
+        return (mean + np.sqrt(var) * (s - s.mean()) / s.std(ddof=1))[:, None]
+
+    fd = frechet_distance(exact(0.0, 1.0), exact(1.0, 4.0))
+    assert abs(fd - 2.0) < 1e-9
+    assert _right(q) == f"{fd:.0f}"
+    assert f"1 + 1 + 4 − 2·1·2 = {fd:.0f}" in q.explanation
+    assert f"{1 + 1 + 4}" in q.options and f"{(0 - 1) ** 2}" in q.options   # no cross term; the means only
+
+
 def test_state_counts_first_tries_and_resets():
     st = QuizState([Question("1 + 1?", ("1", "2"), 1, "two"), {"prompt": "2 + 2?", "options": ("4", "5"),
                                                                "answer": 0}])
