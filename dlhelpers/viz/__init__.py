@@ -14,3 +14,5 @@ __all__ += ["backprop_step_html", "conv_frame_html", "pool_frame_html"]
 from .quiz import mark_svg, feedback_html, quiz_html
 from .explorer import explorer_figure, explorer_png, settings_text
 __all__ += ["mark_svg", "feedback_html", "quiz_html", "explorer_figure", "explorer_png", "settings_text"]
+from .gan import gan_figure, gan_frame_png, gan_frame_html
+__all__ += ["gan_figure", "gan_frame_png", "gan_frame_html"]

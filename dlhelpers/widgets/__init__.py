@@ -11,6 +11,8 @@ __all__ = ["BackpropStepper", "Quiz", "HyperparameterExplorer", "ConvStepper", "
 _WHERE = {"BackpropStepper": "backprop", "Quiz": "quiz", "HyperparameterExplorer": "explorer",
           "ConvStepper": "conv", "PoolStepper": "pool", "LSTMStepper": "lstm",
           "StepperShell": "stepper"}
+__all__ += ["GANPlayground"]
+_WHERE["GANPlayground"] = "gan"
 
 
 def __getattr__(name):
