@@ -37,7 +37,7 @@ from .network import Sequential
 from .optim import OPTIMIZERS, _Optimizer, get_optimizer
 
 __all__ = ["GAN_LOSSES", "discriminator_loss", "discriminator_loss_grad", "generator_loss", "generator_loss_grad",
-           "value_function", "GAN", "build_mlp_gan"]
+           "value_function", "GAN", "build_mlp_gan", "one_hot_labels", "conditional_noise", "label_channels"]
 
 #: The GAN losses by name → what the generator minimises (the discriminator's loss is in the module docstring).
 GAN_LOSSES = {
@@ -598,3 +598,87 @@ def _sizes(hidden, name, func):
     for u in hidden:
         check_positive(u, name, func, integer=True)
     return tuple(int(u) for u in hidden)
+
+
+# --- conditioning on a class label (conditional GAN) ---------------------------------------------------------
+
+def one_hot_labels(labels, num_classes=10):
+    """Class ids (N,) → one-hot rows (N, num_classes): row i has a 1 in column ``labels[i]``.
+
+    Args:
+        labels: (N,) whole numbers 0 … num_classes − 1.
+        num_classes: K, 2 … 10⁴.
+
+    Returns:
+        (N, K), float64 (float32 for float32 labels).
+
+    Example:
+        >>> one_hot_labels([2, 0], num_classes=3)
+        array([[0., 0., 1.],
+               [1., 0., 0.]])
+    """
+    func = "one_hot_labels"
+    k = int(check_number(num_classes, "num_classes", func, low=2, high=10 ** 4, integer=True,
+                         fix="Pass the number of classes, e.g. num_classes=10."))
+    y = as_array(labels, "labels", func, ndim=1, shape_hint="(N,) class ids",
+                 fix="Pass one integer label per sample, e.g. np.arange(10).")
+    if y.size and (np.any(y != np.round(y)) or y.min() < 0 or y.max() >= k):
+        _fail("labels", func, f"whole class ids 0 … {k - 1}", f"values from {y.min():g} to {y.max():g}",
+              f"Pass labels below num_classes = {k}, e.g. digits 0–9 for num_classes=10.")
+    return np.eye(k, dtype=y.dtype)[y.astype(int)]
+
+
+def conditional_noise(z, labels, num_classes=10):
+    """A conditional generator's input: the noise with the label's one-hot row appended, [z | onehot(y)].
+
+    Args:
+        z: (N, noise_dim) noise.
+        labels: (N,) class ids 0 … num_classes − 1 (the digit to draw).
+        num_classes: K.
+
+    Returns:
+        (N, noise_dim + K) in z's dtype: the first noise_dim columns are z, the last K the one-hot label.
+
+    Example:
+        >>> conditional_noise(np.zeros((2, 3)), [1, 0], num_classes=2)
+        array([[0., 0., 0., 0., 1.],
+               [0., 0., 0., 1., 0.]])
+    """
+    func = "conditional_noise"
+    z = as_array(z, "z", func, ndim=2, shape_hint="(N, noise_dim)", fix="Draw it with rng.standard_normal((n, d)).")
+    y = one_hot_labels(labels, num_classes).astype(z.dtype)
+    if len(y) != len(z):
+        _fail("labels", func, f"one label per noise row ({len(z)})", f"{len(y)} labels",
+              "Pass as many labels as rows of z.")
+    return np.concatenate([z, y], axis=1)
+
+
+def label_channels(images, labels, num_classes=10):
+    """A conditional discriminator's input: the images with K constant label maps appended as channels.
+
+    Channel C + j of image i is 1 everywhere when ``labels[i] == j`` and 0 otherwise, so every filter of
+    D's first convolution sees the label at every position (Mirza & Osindero's conditioning, in image form).
+
+    Args:
+        images: (N, H, W, C).
+        labels: (N,) class ids 0 … num_classes − 1.
+        num_classes: K.
+
+    Returns:
+        (N, H, W, C + K) in the images' dtype: ``out[..., :C]`` are the images.
+
+    Example:
+        >>> label_channels(np.zeros((1, 2, 2, 1)), [1], num_classes=2)[0, :, :, 2]
+        array([[1., 1.],
+               [1., 1.]])
+    """
+    func = "label_channels"
+    x = as_array(images, "images", func, ndim=4, shape_hint="(N, H, W, C)",
+                 fix="Add a channel axis to grey images, e.g. images[..., None].")
+    y = one_hot_labels(labels, num_classes).astype(x.dtype)
+    if len(y) != len(x):
+        _fail("labels", func, f"one label per image ({len(x)})", f"{len(y)} labels",
+              "Pass as many labels as images.")
+    maps = np.broadcast_to(y[:, None, None, :], (*x.shape[:3], y.shape[1]))
+    return np.concatenate([x, maps], axis=-1)
+
