@@ -17,7 +17,12 @@ digits blurred, a single class only (full mode collapse) and uniform noise, to p
 modes received enough samples within 3σ of their centre) and :func:`high_quality_share` (the share of
 samples within 3σ of some centre).
 
-NumPy and SciPy only: TensorFlow is needed just to re-train the classifier (in the script).
+Reconstructions are scored against their originals with :func:`psnr` and :func:`ssim` (equal to
+scikit-image's; :func:`mean_psnr` / :func:`mean_ssim` over a batch), and anomaly scores with
+:func:`anomaly_summary` (AUROC, average precision, the ROC and precision–recall curves),
+:func:`choose_threshold` (on validation data) and :func:`precision_recall_at` (on test data).
+
+NumPy, SciPy and scikit-learn only: TensorFlow is needed just to re-train the classifier (in the script).
 """
 from __future__ import annotations
 
@@ -28,11 +33,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import _fail, as_array, check_nonempty, check_number, check_rng
+from ._checks import _fail, as_array, check_choice, check_nonempty, check_number, check_rng
 
 __all__ = ["frechet_distance", "DIGIT_CLASSIFIER_CHECKPOINT", "digit_classifier_network", "DigitClassifier",
            "digit_classifier", "digit_fd", "ClassCoverage", "class_coverage", "inception_score", "mode_counts",
-           "modes_covered", "high_quality_share", "DigitScore", "DigitReference", "digit_reference_values"]
+           "modes_covered", "high_quality_share", "DigitScore", "DigitReference", "digit_reference_values",
+           # Unit V: image quality and anomaly scores
+           "psnr", "ssim", "mean_psnr", "mean_ssim", "AnomalySummary", "anomaly_summary", "THRESHOLD_RULES",
+           "choose_threshold", "ThresholdReport", "precision_recall_at"]
 
 #: the checkpoint under the course's data folder (``dlhelpers.data.course.data_dir()``)
 DIGIT_CLASSIFIER_CHECKPOINT = "checkpoints/digit_classifier.npz"
@@ -590,3 +598,421 @@ def digit_reference_values(real_images, rng=None, blur_sigma=1.0, data_name="rea
     desc = (f"Digit scores against {half} held-back {data_name} ({clf.source}); classes: digits with ≥ 5 % "
             "of the sample; IS in [1, 10]")
     return DigitReference(rows, half, desc, clf, mu, cov)
+
+
+# --- image quality: PSNR and SSIM -------------------------------------------------------------------------
+
+_DATA_RANGE_FIX = ("Pass the width of the pixel scale: 1.0 for images in [0, 1], 2.0 for [−1, 1], 255 for grey "
+                   "levels 0–255.")
+
+
+def _data_range(data_range, func) -> np.float64:
+    check_number(data_range, "data_range", func, fix=_DATA_RANGE_FIX)
+    if data_range <= 0:
+        _fail("data_range", func, "> 0 (the width of the pixel scale)", repr(data_range), _DATA_RANGE_FIX)
+    return np.float64(data_range)              # NumPy's float: R² of a huge range is inf (checked), not an OverflowError
+
+
+def _image_pair(reference, image, func) -> tuple[np.ndarray, np.ndarray]:
+    """Two grey images (H, W) of the same shape, any real dtype, → float64 copies."""
+    fix = ("Pass one grey image (H, W): drop a channel axis with image[..., 0]; for a batch (N, H, W) use "
+           f"mean_{func}.")
+    ref = as_array(reference, "reference", func, ndim=2, shape_hint="(H, W) grey image", dtype=np.float64, fix=fix)
+    img = as_array(image, "image", func, ndim=2, shape_hint="(H, W) grey image", dtype=np.float64, fix=fix)
+    check_nonempty(ref, "reference", func)
+    check_nonempty(img, "image", func)
+    _same_image_shape(ref, img, func)
+    return ref, img
+
+
+def _same_image_shape(ref, img, func):
+    if ref.shape != img.shape:
+        _fail("reference and image", func, "images of the same shape", f"shapes {ref.shape} and {img.shape}",
+              "Compare an image with its own reconstruction (same size); resize or crop one of them first.")
+
+
+def _image_batch(references, images, func) -> tuple[np.ndarray, np.ndarray]:
+    """Two batches (N, H, W) or (N, H, W, 1) of the same shape → float64 (N, H, W) each."""
+    fix = "Pass a batch of grey images (N, H, W) or (N, H, W, 1); a single image as image[None]."
+    out = []
+    for arr, name in ((references, "references"), (images, "images")):
+        x = as_array(arr, name, func, ndim=(3, 4), shape_hint="(N, H, W) or (N, H, W, 1)", dtype=np.float64,
+                     fix=fix)
+        if x.ndim == 4 and x.shape[3] != 1:
+            _fail(name, func, "grey images (N, H, W) or (N, H, W, 1)", f"shape {x.shape} ({x.shape[3]} channels)",
+                  "Convert colour images to grey first, or score each channel separately.")
+        check_nonempty(x, name, func)
+        out.append(x.reshape(x.shape[:3]))
+    if out[0].shape != out[1].shape:
+        _fail("references and images", func, "batches of the same shape", f"shapes {np.shape(references)} and "
+              f"{np.shape(images)}", "Pass each image with its own reconstruction, in the same order.")
+    return out[0], out[1]
+
+
+def _psnr_value(diff, data_range) -> float:
+    """10 · log10(R² / MSE) of the pixel differences ``diff`` (float64); inf when they are all 0.
+
+    The plain formula (scikit-image's) when every step stays a normal float64; otherwise the same value as
+    20·log10(R) − 20·log10(m) − 10·log10(mean((diff / m)²)), m = max |diff|, which never under- or overflows.
+    """
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        mse = np.mean(diff ** 2, dtype=np.float64)
+        if _TINY <= mse < np.inf and _TINY <= data_range ** 2 < np.inf:
+            value = 10 * np.log10((data_range ** 2) / mse)
+            if np.isfinite(value):
+                return float(value)
+        m = float(np.max(np.abs(diff)))
+        if m == 0:
+            return math.inf                                              # identical images, as scikit-image
+        return float(20 * np.log10(data_range) - 20 * np.log10(m) - 10 * np.log10(np.mean((diff / m) ** 2)))
+
+
+_TINY = np.finfo(np.float64).tiny                                        # the smallest normal float64
+
+
+def psnr(reference, image, data_range) -> float:
+    """PSNR = 10 · log10(data_range² / MSE), MSE = mean((reference − image)²), in dB; higher is better.
+
+    Equal to ``skimage.metrics.peak_signal_noise_ratio(reference, image, data_range=data_range)`` for the images
+    converted to float64 (scikit-image keeps two float32 images in float32), and to ``tf.image.psnr(a, b,
+    max_val=data_range)`` for a grey image (H, W, 1) up to float32 rounding: TensorFlow converts to float32
+    first. Every 10 dB is a tenfold smaller MSE; +6.02 dB halves the typical pixel error.
+
+    Args:
+        reference: (H, W) the original image, any real dtype (computed in float64).
+        image: (H, W) the image to score (a reconstruction, a noisy copy).
+        data_range: > 0, the width of the pixel scale: 1.0 for [0, 1], 2.0 for [−1, 1], 255 for 0–255.
+
+    Returns:
+        float in dB; ``inf`` when the images are identical (MSE 0), as scikit-image. Differences so small (or
+        large) that their squares under- (over-)flow still give the finite value, where scikit-image gives ±inf.
+
+    Example:
+        >>> round(psnr(np.zeros((4, 4)), np.full((4, 4), 0.1), data_range=1.0), 6)     # MSE 0.01
+        20.0
+    """
+    func = "psnr"
+    ref, img = _image_pair(reference, image, func)
+    return _psnr_value(ref - img, _data_range(data_range, func))
+
+
+def _check_win_size(win_size, shape, func) -> int:
+    fix = "Pass an odd window of at least 3, e.g. win_size=7 (the default) or 3 for tiny images."
+    check_number(win_size, "win_size", func, integer=True, fix=fix)
+    if win_size < 3 or win_size % 2 == 0:
+        _fail("win_size", func, "an odd whole number ≥ 3", repr(win_size), fix)
+    if win_size > min(shape):
+        _fail("win_size", func, f"at most the image's smaller side, min(H, W) = {min(shape)}",
+              f"win_size={win_size} for images of shape {tuple(shape)}",
+              "Pass a smaller odd window, e.g. win_size=3, or larger images (SSIM needs at least 3×3 pixels).")
+    return int(win_size)
+
+
+def _ssim(ref, img, r, win_size, func) -> float:
+    """Mean SSIM of two float64 images (checked) with a uniform win_size × win_size window, as scikit-image."""
+    from scipy.ndimage import uniform_filter
+    n_px = win_size ** 2
+    cov_norm = n_px / (n_px - 1)                                         # sample covariance (scikit-image's default)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        ux = uniform_filter(ref, size=win_size)                          # (H, W) local means, reflected edges
+        uy = uniform_filter(img, size=win_size)
+        uxx = uniform_filter(ref * ref, size=win_size)
+        uyy = uniform_filter(img * img, size=win_size)
+        uxy = uniform_filter(ref * img, size=win_size)
+        vx = cov_norm * (uxx - ux * ux)                                  # local variances and covariance
+        vy = cov_norm * (uyy - uy * uy)
+        vxy = cov_norm * (uxy - ux * uy)
+        c1, c2 = (0.01 * r) ** 2, (0.03 * r) ** 2
+        a1, a2 = 2 * ux * uy + c1, 2 * vxy + c2
+        b1, b2 = ux ** 2 + uy ** 2 + c1, vx + vy + c2
+        s = (a1 * a2) / (b1 * b2)                                        # (H, W) the SSIM map
+        pad = (win_size - 1) // 2
+        h, w = s.shape
+        value = s[pad:h - pad, pad:w - pad].mean(dtype=np.float64)       # only windows inside the image
+    if not np.isfinite(value):
+        _fail("reference and image", func, "pixel values whose SSIM is finite in float64",
+              f"a non-finite SSIM (an overflow, or data_range={r:.3g} too small for pixels up to "
+              f"{max(np.max(np.abs(ref)), np.max(np.abs(img))):.3g})",
+              "Rescale the images to a range such as [0, 1] and pass its width as data_range.")
+    return float(value)
+
+
+def ssim(reference, image, data_range, win_size=7) -> float:
+    """Mean structural similarity: SSIM = (2μxμy + C1)(2σxy + C2) / ((μx² + μy² + C1)(σx² + σy² + C2)).
+
+    μ, σ², σxy are the means, variances and covariance of the pixels in a ``win_size`` × ``win_size`` window
+    (uniform weights, sample covariance: × n/(n − 1) with n = win_size²) around every pixel, the image
+    reflected at its edges; C1 = (0.01 · data_range)², C2 = (0.03 · data_range)². The map is averaged over
+    the pixels whose window lies inside the image (a border of (win_size − 1)/2 is left out). 1 for
+    identical images; it compares local brightness, contrast and structure, where MSE counts errors alone.
+
+    Equal to ``skimage.metrics.structural_similarity(reference, image, data_range=data_range,
+    win_size=win_size)`` (its defaults) for the images converted to float64. ``tf.image.ssim`` differs: an
+    11 × 11 Gaussian window (σ = 1.5) instead of a uniform one, population covariance (no n/(n − 1)), only
+    windows inside the image, float32; it equals scikit-image's ``gaussian_weights=True, sigma=1.5,
+    use_sample_covariance=False`` variant up to float32 rounding, not this function.
+
+    Args:
+        reference: (H, W) the original image, any real dtype (computed in float64).
+        image: (H, W) the image to score.
+        data_range: > 0, the width of the pixel scale: 1.0 for [0, 1], 2.0 for [−1, 1], 255 for 0–255.
+        win_size: odd, 3 ≤ win_size ≤ min(H, W).
+
+    Returns:
+        float ≤ 1 (negative when the structure is inverted).
+
+    Example:
+        >>> x = np.random.default_rng(0).random((16, 16))
+        >>> ssim(x, x, data_range=1.0), ssim(x, 1 - x, data_range=1.0) < 0
+        (1.0, True)
+    """
+    func = "ssim"
+    ref, img = _image_pair(reference, image, func)
+    r = _data_range(data_range, func)
+    return _ssim(ref, img, r, _check_win_size(win_size, ref.shape, func), func)
+
+
+def mean_psnr(references, images, data_range) -> tuple[float, np.ndarray]:
+    """The mean over a batch of :func:`psnr` (each image with its own reference) and the per-image values.
+
+    Args:
+        references: (N, H, W) or (N, H, W, 1) the originals (e.g. held-out digits).
+        images: the same shape: their reconstructions, in the same order.
+        data_range: > 0, the width of the pixel scale (1.0 for [0, 1]).
+
+    Returns:
+        ``(mean, values)``: the mean in dB (a float) and the (N,) per-image PSNRs. The mean of the
+        dB values, not the PSNR of the mean MSE (the notebooks report this one, as most papers do); ``inf``
+        when some image equals its reference.
+    """
+    func = "mean_psnr"
+    refs, imgs = _image_batch(references, images, func)
+    r = _data_range(data_range, func)
+    values = np.array([_psnr_value(a - b, r) for a, b in zip(refs, imgs)])     # (N,)
+    return float(np.mean(values)), values
+
+
+def mean_ssim(references, images, data_range, win_size=7) -> tuple[float, np.ndarray]:
+    """The mean over a batch of :func:`ssim` (each image with its own reference) and the per-image values.
+
+    Args:
+        references: (N, H, W) or (N, H, W, 1) the originals.
+        images: the same shape: their reconstructions, in the same order.
+        data_range: > 0, the width of the pixel scale (1.0 for [0, 1]).
+        win_size: odd, 3 ≤ win_size ≤ min(H, W).
+
+    Returns:
+        ``(mean, values)``: the mean SSIM (a float) and the (N,) per-image values.
+    """
+    func = "mean_ssim"
+    refs, imgs = _image_batch(references, images, func)
+    r = _data_range(data_range, func)
+    w = _check_win_size(win_size, refs.shape[1:], func)
+    values = np.array([_ssim(a, b, r, w, func) for a, b in zip(refs, imgs)])
+    return float(np.mean(values)), values
+
+
+# --- anomaly scores ---------------------------------------------------------------------------------------
+
+def _scores_and_flags(scores, is_anomaly, func) -> tuple[np.ndarray, np.ndarray]:
+    s = as_array(scores, "scores", func, ndim=1, shape_hint="(N,) one score per sample", dtype=np.float64,
+                 fix="Pass one anomaly score per sample (higher = more anomalous), e.g. errors.reshape(-1).")
+    check_nonempty(s, "scores", func)
+    flags = as_array(is_anomaly, "is_anomaly", func, ndim=1, shape_hint="(N,) True/False or 1/0 per sample",
+                     dtype=np.float64, fix="Pass one flag per sample, e.g. np.isin(labels, [9]).")
+    if np.any((flags != 0) & (flags != 1)):
+        bad = flags[(flags != 0) & (flags != 1)][0]
+        _fail("is_anomaly", func, "True/False or 1/0 per sample", f"the value {bad:g}",
+              "Pass a boolean mask, e.g. labels == 9 or np.isin(labels, anomalous_classes).")
+    if len(flags) != len(s):
+        _fail("is_anomaly", func, f"one flag per score ({len(s)})", f"{len(flags)} flags",
+              "Pass the scores and the flags of the same samples, in the same order.")
+    return s, flags.astype(bool)
+
+
+def _need_both(flags, func, what):
+    if flags.all() or not flags.any():
+        _fail("is_anomaly", func, "True for some samples and False for others", f"only {flags.any()} values "
+              f"({len(flags)} samples)", f"{what} needs normal and anomalous samples: score both kinds.")
+
+
+@dataclass(frozen=True, eq=False)
+class AnomalySummary:
+    """How well anomaly scores (higher = more anomalous) separate anomalous samples from normal ones.
+
+    Attributes:
+        auroc: the area under the ROC curve: the probability that a random anomalous sample scores higher
+            than a random normal one (ties count one half); 0.5 is chance, 1 a perfect ranking.
+        average_precision: AP = Σ (Rₙ − Rₙ₋₁) Pₙ over the thresholds (scikit-learn's step-wise area under
+            the precision–recall curve); chance is the share of anomalies.
+        fpr, tpr: the ROC curve (false- and true-positive rates as the threshold falls), from (0, 0) to (1, 1).
+        precision, recall: the precision–recall curve (scikit-learn's order: recall falling to 0).
+        n_normal, n_anomalous: how many samples of each kind were scored.
+    """
+
+    auroc: float
+    average_precision: float
+    fpr: np.ndarray = field(repr=False)
+    tpr: np.ndarray = field(repr=False)
+    precision: np.ndarray = field(repr=False)
+    recall: np.ndarray = field(repr=False)
+    n_normal: int
+    n_anomalous: int
+
+    @property
+    def anomaly_share(self) -> float:
+        """The share of anomalous samples: the average precision of random scores."""
+        return self.n_anomalous / (self.n_normal + self.n_anomalous)
+
+    def __str__(self):
+        return (f"AUROC {self.auroc:.3f}, average precision {self.average_precision:.3f} (chance "
+                f"{self.anomaly_share:.3f}) on {self.n_normal} normal and {self.n_anomalous} anomalous samples")
+
+
+def anomaly_summary(scores, is_anomaly) -> AnomalySummary:
+    """AUROC, average precision and the ROC and precision–recall curves of anomaly scores.
+
+    scikit-learn computes them (``roc_auc_score``, ``average_precision_score``, ``roc_curve``,
+    ``precision_recall_curve``) with the anomalies as the positive class; none of them needs a threshold.
+
+    Args:
+        scores: (N,) finite anomaly scores, higher = more anomalous (e.g. reconstruction errors).
+        is_anomaly: (N,) bool or 0/1, True for the anomalous samples; both kinds must be present.
+
+    Returns:
+        An :class:`AnomalySummary`; ``print(summary)`` gives a one-line report.
+
+    Example:
+        >>> s = anomaly_summary([0.1, 0.4, 0.35, 0.8], [False, False, True, True])
+        >>> s.auroc                   # pairs (anomaly, normal) ranked right: 0.35>0.1, 0.8>0.1, 0.8>0.4 → 3 of 4
+        0.75
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
+    func = "anomaly_summary"
+    s, flags = _scores_and_flags(scores, is_anomaly, func)
+    _need_both(flags, func, "AUROC")
+    fpr, tpr, _ = roc_curve(flags, s)
+    precision, recall, _ = precision_recall_curve(flags, s)
+    return AnomalySummary(float(roc_auc_score(flags, s)), float(average_precision_score(flags, s)),
+                          fpr, tpr, precision, recall, int(np.sum(~flags)), int(np.sum(flags)))
+
+
+def _counts_by_threshold(s, flags):
+    """Every distinct score t, descending, with the true and false positives of the rule score ≥ t."""
+    order = np.argsort(-s, kind="mergesort")
+    s_sorted, y_sorted = s[order], flags[order]
+    ends = np.r_[np.flatnonzero(s_sorted[1:] != s_sorted[:-1]), len(s) - 1]   # last index of each distinct value
+    return s_sorted[ends], np.cumsum(y_sorted)[ends], np.cumsum(~y_sorted)[ends]
+
+
+THRESHOLD_RULES = ("f1", "fpr")
+
+
+def choose_threshold(scores, is_anomaly, rule="f1", max_fpr=0.05) -> float:
+    """A threshold on anomaly scores, chosen on validation data: a sample is flagged when score ≥ threshold.
+
+    Rules:
+
+    * ``"f1"`` — the observed score with the highest F1 = 2·TP / (2·TP + FP + FN) (the highest such score on
+      ties: fewest false alarms); needs anomalous samples;
+    * ``"fpr"`` — the lowest threshold whose false-positive rate FP / (FP + TN) is ≤ ``max_fpr``: the most
+      anomalies caught for at most that share of false alarms; it needs normal samples only (anomalies may be
+      absent), and when even the highest score is too many false alarms it is just above the highest score.
+
+    Choose it on validation scores and report it with :func:`precision_recall_at` on test scores: choosing on
+    the test data would overstate precision and recall.
+
+    Args:
+        scores: (N,) finite anomaly scores, higher = more anomalous.
+        is_anomaly: (N,) bool or 0/1.
+        rule: "f1" or "fpr".
+        max_fpr: in [0, 1], used by ``rule="fpr"``.
+
+    Returns:
+        float: the threshold.
+
+    Example:
+        >>> choose_threshold([0.1, 0.2, 0.3, 0.9], [False, False, True, True])       # F1 = 1 at 0.3
+        0.3
+    """
+    func = "choose_threshold"
+    check_choice(rule, "rule", func, THRESHOLD_RULES)
+    check_number(max_fpr, "max_fpr", func, low=0, high=1, fix="Pass a share of false alarms, e.g. max_fpr=0.05.")
+    s, flags = _scores_and_flags(scores, is_anomaly, func)
+    thresholds, tp, fp = _counts_by_threshold(s, flags)
+    n_anomalous = int(flags.sum())
+    if rule == "f1":
+        if n_anomalous == 0:
+            _fail("is_anomaly", func, "True for some samples when rule='f1'", "no anomalous sample",
+                  "Score some anomalous validation samples, or use rule='fpr', which needs normal samples only.")
+        f1 = 2 * tp / (2 * tp + fp + (n_anomalous - tp))
+        return float(thresholds[int(np.argmax(f1))])                     # the first maximum: the highest threshold
+    n_normal = len(flags) - n_anomalous
+    if n_normal == 0:
+        _fail("is_anomaly", func, "False for some samples when rule='fpr'", "only anomalous samples",
+              "Score some normal validation samples: the false-positive rate is counted on them.")
+    ok = fp / n_normal <= max_fpr                                        # True for a prefix of the thresholds
+    if not ok[0]:
+        return float(np.nextafter(thresholds[0], np.inf))                # flags nothing
+    return float(thresholds[int(np.flatnonzero(ok)[-1])])
+
+
+@dataclass(frozen=True)
+class ThresholdReport:
+    """Precision and recall of the rule "anomalous when score ≥ threshold" on some scored samples.
+
+    Attributes:
+        threshold: the threshold used.
+        precision: TP / (TP + FP), the share of flagged samples that are anomalous (0 when nothing is flagged).
+        recall: TP / (TP + FN), the share of anomalies flagged (the true-positive rate; 0 without anomalies).
+        f1: 2 · precision · recall / (precision + recall) (0 when both are 0).
+        false_positive_rate: FP / (FP + TN), the share of normal samples flagged (0 without normal samples).
+        tp, fp, tn, fn: the four counts.
+    """
+
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    false_positive_rate: float
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+
+    def __str__(self):
+        return (f"threshold {self.threshold:.4g}: precision {self.precision:.3f}, recall {self.recall:.3f}, "
+                f"F1 {self.f1:.3f}, false alarms {self.false_positive_rate:.1%} (TP {self.tp}, FP {self.fp}, "
+                f"TN {self.tn}, FN {self.fn})")
+
+
+def precision_recall_at(scores, is_anomaly, threshold) -> ThresholdReport:
+    """Precision = TP / (TP + FP) and recall = TP / (TP + FN) of the rule score ≥ threshold (and F1, FPR).
+
+    The same figures as scikit-learn's ``precision_score`` / ``recall_score`` / ``f1_score`` with
+    ``zero_division=0`` on the predictions ``scores >= threshold``.
+
+    Args:
+        scores: (N,) finite anomaly scores (the test data's, for a threshold chosen on validation data).
+        is_anomaly: (N,) bool or 0/1.
+        threshold: a finite number, e.g. from :func:`choose_threshold`.
+
+    Returns:
+        A :class:`ThresholdReport`.
+
+    Example:
+        >>> r = precision_recall_at([0.1, 0.5, 0.4, 0.9], [False, False, True, True], threshold=0.45)
+        >>> r.precision, r.recall                       # flagged 0.5 (normal) and 0.9 (anomaly); 0.4 missed
+        (0.5, 0.5)
+    """
+    func = "precision_recall_at"
+    s, flags = _scores_and_flags(scores, is_anomaly, func)
+    check_number(threshold, "threshold", func, fix="Pass a finite score, e.g. from choose_threshold(...).")
+    flagged = s >= threshold
+    tp, fp = int(np.sum(flagged & flags)), int(np.sum(flagged & ~flags))
+    fn, tn = int(np.sum(~flagged & flags)), int(np.sum(~flagged & ~flags))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    fpr = fp / (fp + tn) if fp + tn else 0.0
+    return ThresholdReport(float(threshold), precision, recall, f1, fpr, tp, fp, tn, fn)

@@ -29,7 +29,10 @@ __all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "COURSE_RGB
            "first_symbol", "future_context", "future_context_best_accuracy", "pad_sequences",
            "variable_length_digits", "TextCorpus", "python_docs_text", "CharVocab", "char_windows",
            # Unit IV: 2-D targets for a GAN (dlhelpers.data.targets)
-           "GanTarget", "gan_target", "GAN_TARGETS", "ring_target", "grid_target", "moons_target", "spiral_target"]
+           "GanTarget", "gan_target", "GAN_TARGETS", "ring_target", "grid_target", "moons_target", "spiral_target",
+           # Unit V: corrupted digits, the anomaly split, reconstruction baselines (dlhelpers.data.corrupt)
+           "gaussian_noise", "salt_and_pepper_noise", "AnomalyDataset", "AnomalySplit", "anomaly_split",
+           "pca_reconstruct", "median_filter_denoise"]
 
 
 @dataclass
@@ -412,3 +415,5 @@ from .sequences import (SequenceDataset, digit_rows, mnist_rows, sine_frequency,
 from .text import TextCorpus, python_docs_text, CharVocab, char_windows  # noqa: E402
 from .targets import (GanTarget, gan_target, GAN_TARGETS, ring_target, grid_target, moons_target,  # noqa: E402
                       spiral_target)
+from .corrupt import (gaussian_noise, salt_and_pepper_noise, AnomalyDataset, AnomalySplit,  # noqa: E402
+                      anomaly_split, pca_reconstruct, median_filter_denoise)

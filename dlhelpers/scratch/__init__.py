@@ -8,7 +8,8 @@ Nothing here imports TensorFlow.
 
 Where things live: the math of each concept in its own module (``dense``, ``conv`` with its
 transpose, ``upsampling``, ``pooling``, ``regularization``, ``activations``, ``losses``, ``rnn``,
-``lstm``, ``gru``, ``attention``, ``gan``, ...); every layer class in ``layers``; the training
+``lstm``, ``gru``, ``attention``, ``gan``, ``autoencoder``, ``vae``, ...); every layer class in ``layers``
+(except ``autoencoder.TiedDense``, which borrows an encoder layer's kernel); the training
 callbacks in ``callbacks``; the ``Sequential`` model in ``network`` (which re-exports the layers
 and callbacks, so ``from dlhelpers.scratch.network import Dense, Sequential`` works).
 """
