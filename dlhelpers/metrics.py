@@ -176,7 +176,7 @@ class DigitClassifier:
     def __repr__(self):
         return f"DigitClassifier({self.network.count_params()} parameters; {self.source})"
 
-    def _run(self, x, layers):
+    def _run(self, x, layers, float64=True):
         from ._blas import single_thread_blas
         outs = []
         with single_thread_blas():        # small products: one BLAS thread is as fast idle, far faster when busy
@@ -185,7 +185,8 @@ class DigitClassifier:
                 for layer in layers:
                     out = layer.forward(out)
                 outs.append(out)
-        return np.concatenate(outs).astype(np.float64)
+        out = np.concatenate(outs)
+        return out.astype(np.float64) if float64 else out
 
     def predict_proba(self, images) -> np.ndarray:
         """p(y | x): the softmax outputs, (N, 10), each row summing to 1."""
@@ -198,6 +199,13 @@ class DigitClassifier:
     def features(self, images) -> np.ndarray:
         """The penultimate layer's activations (N, 64): the features behind :func:`digit_fd`."""
         return self._run(_images(images, "DigitClassifier.features"), self.network.layers[:-1])
+
+    def features_and_proba(self, images) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`features` and :meth:`predict_proba` from one pass: ((N, 64), (N, 10)), the same numbers
+        as the two calls (the softmax layer reads the same features in the same batches)."""
+        x = _images(images, "DigitClassifier.features_and_proba")
+        feats = self._run(x, self.network.layers[:-1], float64=False)
+        return feats.astype(np.float64), self._run(feats, self.network.layers[-1:])
 
     def accuracy(self, images, labels) -> float:
         """The share of images whose predicted digit equals ``labels`` (N,)."""
@@ -529,8 +537,7 @@ class DigitReference:
         x = _images(images, "DigitReference.score")
         if len(x) < 2:
             _fail("images", "DigitReference.score", "at least 2 images", f"{len(x)}", "Generate more samples.")
-        feats = self.classifier.features(x)
-        probs = self.classifier.predict_proba(x)
+        feats, probs = self.classifier.features_and_proba(x)
         return DigitScore(str(name), len(x), _fd_from_stats(*_stats(feats), self._mu, self._cov),
                           class_coverage(probs.argmax(axis=1)), inception_score(probs))
 
