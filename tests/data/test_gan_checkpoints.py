@@ -81,7 +81,8 @@ def test_checkpoint_reaches_its_stated_scores(name, reference):
     row = README.split(f"`data/checkpoints/{name}_mnist.npz`", 1)[1].split("\n", 1)[0]
     assert f"digit FD {score.fd:.2f}" in row, f"data/README.md must state {name}'s digit FD {score.fd:.2f}"
     if agreement is not None:
-        assert f"{agreement:.1%}" in row, f"data/README.md must state cgan's label agreement {agreement:.1%}"
+        stated = f"{100 * agreement:.1f} %"
+        assert stated in row, f"data/README.md must state cgan's label agreement {stated}"
 
 
 @pytest.mark.parametrize("name", NAMES)
