@@ -16,3 +16,7 @@ from .explorer import explorer_figure, explorer_png, settings_text
 __all__ += ["mark_svg", "feedback_html", "quiz_html", "explorer_figure", "explorer_png", "settings_text"]
 from .gan import gan_figure, gan_frame_png, gan_frame_html
 __all__ += ["gan_figure", "gan_frame_png", "gan_frame_html"]
+from .latent import latent_figure, latent_frame_png, latent_grid_png, latent_frame_html
+from .denoise import denoise_figure, denoise_frame_html
+__all__ += ["latent_figure", "latent_frame_png", "latent_grid_png", "latent_frame_html", "denoise_figure",
+            "denoise_frame_html"]

@@ -13,6 +13,9 @@ _WHERE = {"BackpropStepper": "backprop", "Quiz": "quiz", "HyperparameterExplorer
           "StepperShell": "stepper"}
 __all__ += ["GANPlayground"]
 _WHERE["GANPlayground"] = "gan"
+__all__ += ["LatentExplorer", "DenoiseExplorer"]
+_WHERE["LatentExplorer"] = "latent"
+_WHERE["DenoiseExplorer"] = "denoise"
 
 
 def __getattr__(name):
