@@ -420,4 +420,165 @@ _UNIT4 = [
              "training set."),
 ]
 
-QUIZZES = {"unit1": _UNIT1, "unit2": _UNIT2, "unit3": _UNIT3, "unit4": _UNIT4}
+_UNIT5 = [
+    # architecture
+    Question("An autoencoder is an encoder, a bottleneck and a decoder. What is it trained to output?",
+             ("The class label of its input", "A new sample from random noise", "The code that the encoder made",
+              "Its input, rebuilt from the code"), 3,
+             "The encoder f maps x to a short code z = f(x) (the bottleneck, also called the code or latent "
+             "representation), the decoder g maps it back to x̂ = g(z), and the loss L(x, x̂) compares the output "
+             "with the input itself, so no labels are needed. For 28 × 28 digits and a 32-number code the "
+             "bottleneck holds 784 / 32 = 24.5 times fewer numbers than the image, and the reconstruction is "
+             "lossy. The code is what you keep: for compression, for plots of the data, as features. A GAN's "
+             "generator, by contrast, starts from random noise and has no encoder."),
+    Question("An autoencoder for 784-pixel digits has a 1,000-unit code and is trained on the reconstruction loss "
+             "alone. What can go wrong?",
+             ("It can learn to copy its input", "It can only learn PCA's subspace", "Its loss cannot fall below 0.25",
+              "It needs labelled digits to train"), 0,
+             "A code at least as wide as the input (overcomplete: 1,000 ≥ 784) can pass x through unchanged: "
+             "zero loss, nothing learned. A 'lossless' autoencoder whose bottleneck is as large as the input is "
+             "this trivial copy, not compression. An undercomplete code (32 < 784) forces the network to keep "
+             "what most inputs share and drop the rest. An overcomplete code becomes useful only with a "
+             "constraint: noise on the input (denoising), a sparsity penalty on the code, or a penalty on the "
+             "encoder's derivatives (contractive)."),
+    Question("A linear autoencoder (no activation functions) with a k-unit code is trained to the minimum of the "
+             "mean squared error. What does it learn?",
+             ("The k pixels whose values vary the most", "The mean image of each of k classes",
+              "The subspace of PCA's top k components", "k independent, non-Gaussian sources"), 2,
+             "At the minimum, x̂ is the data's mean plus the orthogonal projection of x − mean onto the span of the "
+             "top k principal components: the same reconstruction, and the same MSE, as PCA with k components. The "
+             "weights span that subspace but need not be the components: for any invertible k × k matrix A, "
+             "encoder W_e·A and decoder A⁻¹·W_d give the same x̂, so the units come mixed and unordered. Nonlinear "
+             "activations and more layers are what let an autoencoder beat PCA at the same code size. "
+             "Independent non-Gaussian sources are what ICA looks for."),
+    Question("A tied autoencoder encodes h = x·W and decodes x̂ = h·Wᵀ with a single kernel W (784 × 32). Which "
+             "gradient does the optimiser apply to W?",
+             ("The encoder use's gradient alone", "The sum of the two uses' gradients",
+              "The mean of the two uses' gradients", "The decoder use's gradient alone"), 1,
+             "W is used twice, so by the chain rule its gradient adds both contributions: ∂L/∂W = xᵀ·δh + "
+             "(hᵀ·δx̂)ᵀ, where δh and δx̂ are the gradients arriving at the code and at the output (the decoder's "
+             "part is computed for Wᵀ and transposed back). Either part alone, or their mean, is not the gradient "
+             "of the loss and fails a gradient check. Tying halves the kernels: a linear 784 → 32 → 784 "
+             "autoencoder has 784·32 + 32 + 784 = 25,904 parameters tied and 50,992 untied."),
+    # reconstruction losses and metrics
+    Question("A grey pixel x = 0.5 is reconstructed exactly, x̂ = 0.5. What do the squared error and the binary "
+             "cross-entropy give for it?",
+             ("MSE 0, BCE 0", "MSE 0, BCE 0.693", "MSE 0.25, BCE 0.693", "MSE 0.25, BCE 0"), 1,
+             "(0.5 − 0.5)² = 0, but −[0.5·log 0.5 + 0.5·log 0.5] = log 2 ≈ 0.693. The binary cross-entropy is "
+             "smallest at x̂ = x, yet that minimum is the entropy of x, zero only for pixels that are exactly 0 or "
+             "1, so a BCE value says little on its own. The BCE is the Bernoulli log-likelihood and suits a "
+             "sigmoid output on pixels in [0, 1]: it punishes confident mistakes harder (x = 1, x̂ = 0.9: MSE "
+             "0.010, BCE 0.105). The MSE is the Gaussian log-likelihood up to constants and works for any range."),
+    Question("A reconstructed digit with pixels in [0, 1] has MSE 0.01 against the original. What is its PSNR?",
+             ("10 dB", "40 dB", "20 dB", "−20 dB"), 2,
+             "PSNR = 10·log10(R² / MSE) with the data range R = 1: 10·log10(1 / 0.01) = 10·log10(100) = 20 dB. "
+             "Higher is better; every 10 dB is a tenfold smaller MSE, and halving the MSE adds 10·log10 2 ≈ 3.01 "
+             "dB. R is the width of the pixel scale: 255 for grey levels 0–255 (the same image scores the same "
+             "20 dB there), 2 for [−1, 1]. Passing R = 255 for images in [0, 1] adds 20·log10 255 ≈ 48.13 dB to "
+             "every score."),
+    Question("Two copies of a grey photo in [0, 1] have the same MSE, 0.01 (PSNR 20 dB): one has 0.1 added to "
+             "every pixel, the other Gaussian noise with σ = 0.1. Which has the higher SSIM, and why?",
+             ("Equal: SSIM is a function of MSE", "The noisy one: its mean is unchanged",
+              "Both near 1: 20 dB is a high PSNR", "The shifted one: structure is intact"), 3,
+             "SSIM compares every 7 × 7 window of the two images on three things: luminance (the local means), "
+             "contrast (the local standard deviations) and structure (their correlation σxy / (σx·σy)), with "
+             "C1 = (0.01·R)² and C2 = (0.03·R)² keeping dark, flat windows stable. A constant shift changes only "
+             "the means, so contrast and structure stay exactly 1 and only the luminance term drops a little; "
+             "independent noise adds variance and destroys the local correlation. On the course's sample photo "
+             "(grey, R = 1): SSIM 0.95 for the shift, 0.43 for the noise, both at PSNR 20.0 dB. MSE counts "
+             "errors pixel by pixel whatever their pattern; SSIM is closer to what the eye notices."),
+    # variants
+    Question("How is a denoising autoencoder trained?",
+             ("Clean input, noisy target", "Noisy input, noisy target", "Noisy input, clean target",
+              "Clean input, clean target"), 2,
+             "The training images are corrupted, x̃ = x + σ·ε (σ = 0.2, clipped back to [0, 1]) or with "
+             "salt-and-pepper noise, and the loss compares the output g(f(x̃)) with the clean x. Copying the input "
+             "no longer pays, so even a wide code must learn what digits look like. The noisy input is the first "
+             "baseline: Gaussian noise with σ = 0.2 alone has MSE ≈ σ² = 0.04, a PSNR of 10·log10(1 / 0.04) ≈ "
+             "14.0 dB (a little more after clipping, which removes part of the noise). A 3 × 3 median filter is "
+             "the classic second baseline, strong against salt-and-pepper noise."),
+    Question("A convolutional autoencoder halves 28 × 28 digits twice with stride-2 convolutions ('same' "
+             "padding). What takes its decoder from 7 × 7 back to 28 × 28?",
+             ("Two 2 × 2 max-pooling layers, stride 2", "Two stride-2 transposed convolutions",
+              "Two more stride-2 convolutions", "A Flatten layer, then a softmax"), 1,
+             "Conv2DTranspose(f, 3, strides=2, padding='same') multiplies each side by the stride: 7 → 14 → 28. "
+             "The other usual choice is UpSampling2D(2), which copies every pixel into a 2 × 2 block, followed "
+             "by an ordinary 'same' convolution that learns to smooth; it avoids the checkerboard pattern a "
+             "transposed convolution can leave when its kernel size is not a multiple of the stride. Pooling and "
+             "strided convolutions shrink maps: they belong in the encoder. Because convolutions share their "
+             "weights across the image, a convolutional autoencoder needs far fewer parameters than a dense one "
+             "and keeps the pixels' local structure."),
+    # the variational autoencoder
+    Question("Why does a VAE compute its code as z = μ + σ·ε with ε ~ N(0, I), instead of drawing z from "
+             "N(μ, σ²) directly?",
+             ("So the gradient can reach μ and σ", "So that every code z is positive",
+              "So the KL term becomes exactly 0", "So no random numbers are needed"), 0,
+             "A number drawn by a random generator has no derivative with respect to the distribution's "
+             "parameters. Written as z = μ + exp(½·log σ²)·ε, the randomness sits in the input ε and z is a smooth "
+             "function of the encoder's outputs: ∂z/∂μ = 1 and ∂z/∂(log σ²) = ½·σ·ε. For μ = 1, log σ² = log 4 "
+             "(σ = 2) and ε = 0.5: z = 1 + 2·0.5 = 2, and a gradient dL/dz = 1 flows back as 1 to μ and "
+             "½·2·0.5 = 0.5 to log σ². The encoder outputs log σ² rather than σ so that any real number gives a "
+             "valid σ > 0."),
+    Question("For one latent dimension, KL(N(μ, σ²) ‖ N(0, 1)) = ½(σ² + μ² − 1 − log σ²). What is it for μ = 1 "
+             "and log σ² = 0?",
+             ("0", "1", "0.25", "0.5"), 3,
+             "log σ² = 0 means σ² = 1, so ½(1 + 1² − 1 − 0) = 0.5 nats. The term is 0 only at μ = 0, log σ² = 0, "
+             "where the code's distribution is the prior N(0, 1); the VAE sums it over the latent dimensions and "
+             "averages over the batch, so two such dimensions give 1.0. Its gradient is ∂KL/∂μ = μ = 1 and "
+             "∂KL/∂(log σ²) = ½(σ² − 1) = 0: here it pulls the mean towards 0 and leaves the variance alone. 1 "
+             "forgets the ½; 0 looks at the variance only."),
+    Question("For one digit, a VAE's expected log-likelihood E_q[log p(x | z)] is −95 nats and its KL term is 5 "
+             "nats. What are the ELBO and the loss minimised in training?",
+             ("ELBO −90, loss 90", "ELBO −100, loss 100", "ELBO −100, loss −100", "ELBO 100, loss −100"), 1,
+             "ELBO = E_q[log p(x | z)] − KL(q(z | x) ‖ p(z)) = −95 − 5 = −100 nats, and training minimises −ELBO "
+             "= 95 + 5 = 100: the reconstruction term (for a Bernoulli decoder, the binary cross-entropy summed "
+             "over the 784 pixels) plus the KL term. It is a lower bound: log p(x) = ELBO + KL(q(z | x) ‖ "
+             "p(z | x)) ≥ ELBO. The reconstruction term spreads the codes out so that digits can be told apart; "
+             "the KL term pulls every q(z | x) towards N(0, I), which keeps the latent space smooth enough to "
+             "sample from. −90 adds the KL term instead of subtracting it."),
+    # anomaly detection
+    Question("An autoencoder trained on digits 0–8 flags a digit as anomalous when its reconstruction error is "
+             "above a threshold t. Where should t be chosen?",
+             ("On the test digits, for the best F1", "Above the largest training error",
+              "On validation digits, then kept fixed", "At the median error of all digits"), 2,
+             "The autoencoder has seen only normal digits, so it rebuilds them well and the unseen 9s badly: the "
+             "reconstruction error is the anomaly score. The threshold is fitted to data like any other choice, so "
+             "it is chosen on a validation split (for example the best F1, or at most 5 % false alarms among "
+             "normal digits) and then reported on the test split; choosing it on the test digits overstates "
+             "precision and recall. Training errors are too low (the model fitted those very digits), so their "
+             "largest value is no guide. If t flags 45 of 50 test nines and 15 of 450 normal test digits: "
+             "precision 45 / 60 = 0.75, recall 45 / 50 = 0.90."),
+    Question("Five test digits get anomaly scores: the normal ones 0.2, 0.3 and 0.6, the anomalous ones 0.5 and "
+             "0.9. What is the AUROC?",
+             ("0.83", "0.67", "0.50", "1.00"), 0,
+             "The AUROC is the probability that a random anomalous sample scores higher than a random normal one "
+             "(ties count one half); it is also the area under the ROC curve, the true-positive rate against the "
+             "false-positive rate over all thresholds. Of the 2·3 = 6 pairs only (0.5, 0.6) is in the wrong "
+             "order: 5 / 6 ≈ 0.83. It needs no threshold; 0.5 is chance and 1 a perfect ranking. Accuracy is a "
+             "poor summary when anomalies are rare: with 10 % anomalies, flagging nothing is already 90 % "
+             "accurate."),
+    # autoencoders and GANs
+    Question("Why are an autoencoder's reconstructions and samples usually blurrier than a GAN's?",
+             ("Its decoder has fewer layers", "It is trained on fewer images", "Its codes come from a uniform law",
+              "The pixel loss favours an average"), 3,
+             "Where several sharp outputs are plausible, the squared error is smallest for their mean: if a pixel "
+             "is 1 in half of the plausible digits and 0 in the other half, answering 0.5 costs ½·0.5² + ½·0.5² = "
+             "0.25 on average, and either sharp value costs 0.5. A GAN's discriminator rejects anything that does "
+             "not look real, so its generator commits to one sharp output, at the price of unstable training and "
+             "mode collapse. The autoencoder has what a GAN lacks: an explicit encoder x → z and a stable "
+             "reconstruction loss. Both learn without labels: D's 'real' and 'fake' targets come from the "
+             "algorithm, not from annotation."),
+    Question("An adversarial autoencoder adds a discriminator to an ordinary autoencoder. What does that "
+             "discriminator compare?",
+             ("Encoder codes with draws from N(0, I)", "Input images with their reconstructions",
+              "True class labels with predicted ones", "The VAE's noise ε with uniform noise"), 0,
+             "The encoder plays the generator: D learns to tell its codes z = f(x) from samples of the prior "
+             "N(0, I), the encoder learns to fool D, and the decoder keeps reconstructing. The codes then fill "
+             "the prior's shape, so decoding fresh draws from N(0, I) gives digits; a plain autoencoder's codes "
+             "sit wherever training left them, and its decoder fed the same noise often draws smudges. A VAE "
+             "reaches a similar goal with its KL term, per sample and in closed form. Other hybrids place D "
+             "elsewhere: VAE-GAN on images (real against reconstructed, for sharper output), BiGAN on pairs "
+             "(x, E(x)) against (G(z), z), which gives a GAN an encoder."),
+]
+
+QUIZZES = {"unit1": _UNIT1, "unit2": _UNIT2, "unit3": _UNIT3, "unit4": _UNIT4, "unit5": _UNIT5}
