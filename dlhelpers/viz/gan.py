@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 from collections import OrderedDict
 
 import numpy as np
+
+from ._png import canvas_png
 
 __all__ = ["gan_figure", "gan_frame_png", "gan_frame_html", "gan_snapshot_html", "ARROW_SCALE", "ARROW_CAP"]
 
@@ -138,17 +139,11 @@ class _Picture:
 
     def png(self, frame) -> bytes:
         """The frame drawn on the saved unchanging part, as PNG bytes."""
-        from PIL import Image
-
         self.update(frame)
         self.canvas.restore_region(self.background)
         for ax, artist in self.moving + self.spines:
             ax.draw_artist(artist)
-        w, h = self.canvas.get_width_height()
-        img = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-        buf = io.BytesIO()
-        img.save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        return canvas_png(self.canvas)
 
 
 _PICTURES: OrderedDict = OrderedDict()

@@ -27,6 +27,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ._png import canvas_png
+
 __all__ = ["latent_figure", "latent_frame_png", "latent_grid_png", "latent_frame_html", "latent_snapshot_html",
            "grid_caption_html",
            "strip_image", "MAX_SCATTER"]
@@ -184,21 +186,12 @@ class _Picture:
                 self.fig.draw_artist(artist)
             else:
                 ax.draw_artist(artist)
-        return _rgba_png(self.canvas)
+        return canvas_png(self.canvas)
 
 
 def _strip_cmap():
     from matplotlib import colormaps
     return colormaps[_CMAP].with_extremes(bad="white")
-
-
-def _rgba_png(canvas) -> bytes:
-    from PIL import Image
-    w, h = canvas.get_width_height()
-    img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-    buf = io.BytesIO()
-    img.save(buf, format="png", compress_level=1)
-    return buf.getvalue()
 
 
 _PICTURES: OrderedDict = OrderedDict()
