@@ -20,7 +20,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("DLHELPERS_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
 NOTEBOOKS = {"backprop": "notebooks/unit1_foundations/06_backpropagation.ipynb",
              "conv": "notebooks/unit2_cnn/02_convolution_by_hand.ipynb",
-             "pool": "notebooks/unit2_cnn/04_pooling.ipynb"}
+             "pool": "notebooks/unit2_cnn/04_pooling.ipynb", "vae": "notebooks/unit5_autoencoders/05_vae.ipynb"}
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
