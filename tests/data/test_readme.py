@@ -32,6 +32,7 @@ USES = {
     "Python help() texts": r"python_docs_text\(",
     "course worked examples": r"worked_example|COURSE_IMAGE|COURSE_RGB|worked_examples\.json",
     "2-D GAN targets": r"gan_target\(|(ring|grid|moons|spiral)_target\(",
+    "noisy and anomalous digits": r"gaussian_noise\(|salt_and_pepper_noise\(|anomaly_split\(",
 }
 
 
@@ -59,7 +60,8 @@ def test_every_loader_is_in_the_readme():
     loaders = ["digits", "mnist_5k", "mnist_full", "sample_photo", "photo_patch", "logic_gate", "xor", "moons",
                "circles", "blobs", "spirals", "co2", "sunspots", "digit_rows", "mnist_rows", "variable_length_digits",
                "sine_frequency", "adding_problem", "first_symbol", "future_context", "python_docs_text",
-               "gan_target", "ring_target", "grid_target", "moons_target", "spiral_target"]
+               "gan_target", "ring_target", "grid_target", "moons_target", "spiral_target", "mnist_5k_split",
+               "gaussian_noise", "salt_and_pepper_noise", "anomaly_split", "pca_reconstruct", "median_filter_denoise"]
     assert set(loaders) <= set(D.__all__)
     for name in loaders + ["worked_example", "data_path", "KERAS_HOME", "MNIST_SHA256", "worked_examples.json"]:
         assert name in README, name
