@@ -118,23 +118,27 @@ def frechet_distance(features_a, features_b) -> float:
 
 # --- the digit classifier -------------------------------------------------------------------------------
 
-def digit_classifier_network(rng=0, dtype=np.float32):
+def digit_classifier_network(rng=0, dtype=np.float32, num_classes=10):
     """The classifier's architecture as a scratch ``Sequential`` (untrained), input (28, 28, 1) in [−1, 1].
 
     Conv2D(16, 3, relu) → MaxPooling2D(2) → Conv2D(32, 3, relu) → MaxPooling2D(2) → Flatten →
-    Dense(64, relu) (the features) → Dense(10, softmax); 56,714 parameters. The training script builds its
-    Keras twin from this same network, and :func:`digit_classifier` loads the checkpoint into it.
+    Dense(64, relu) (the features) → Dense(num_classes, softmax); 56,714 parameters for 10 classes. The
+    training script builds its Keras twin from this same network, and :func:`digit_classifier` loads the
+    checkpoint into it.
 
     Args:
         rng: seed of the (unused once loaded) initial weights.
         dtype: the parameters' dtype (float32: the checkpoint's).
+        num_classes: the number of outputs: 10 for the course's classifier, fewer for one trained on the
+            normal digits of an anomaly split (``scripts/train_digit_classifier.py --anomalous 9``).
 
     Returns:
         A built ``dlhelpers.scratch.network.Sequential``.
     """
     from .scratch.network import Conv2D, Dense, Flatten, MaxPooling2D, Sequential
+    num_classes = int(check_number(num_classes, "num_classes", "digit_classifier_network", integer=True, low=2, high=10))
     return Sequential([Conv2D(16, 3, activation="relu"), MaxPooling2D(2), Conv2D(32, 3, activation="relu"),
-                       MaxPooling2D(2), Flatten(), Dense(64, "relu"), Dense(10, "softmax")],
+                       MaxPooling2D(2), Flatten(), Dense(64, "relu"), Dense(num_classes, "softmax")],
                       input_shape=(28, 28, 1), rng=rng, dtype=dtype)
 
 
@@ -166,12 +170,19 @@ class DigitClassifier:
     Attributes:
         network: the scratch ``Sequential`` (see :func:`digit_classifier_network`).
         source: where its weights came from (shown on screen).
+        classes: the digit each output stands for, (K,) ints: 0 … 9 for the course's classifier, the normal
+            digits only (e.g. 0 … 8) for one trained on an anomaly split.
     """
 
-    def __init__(self, network, source="", batch_size=500):
+    def __init__(self, network, source="", batch_size=500, classes=None):
         self.network = network
         self.source = source
         self.batch_size = batch_size
+        outputs = network.layers[-1].units
+        self.classes = np.arange(outputs) if classes is None else np.asarray(classes, dtype=np.int64)
+        if self.classes.shape != (outputs,):
+            _fail("classes", "DigitClassifier", f"one digit per output of the network ({outputs})",
+                  f"shape {self.classes.shape}", "Pass the digits the outputs stand for, in order.")
 
     def __repr__(self):
         return f"DigitClassifier({self.network.count_params()} parameters; {self.source})"
@@ -189,12 +200,12 @@ class DigitClassifier:
         return out.astype(np.float64) if float64 else out
 
     def predict_proba(self, images) -> np.ndarray:
-        """p(y | x): the softmax outputs, (N, 10), each row summing to 1."""
+        """p(y | x): the softmax outputs, (N, K) for the K digits of :attr:`classes`, each row summing to 1."""
         return self._run(_images(images, "DigitClassifier.predict_proba"), self.network.layers)
 
     def predict(self, images) -> np.ndarray:
-        """The most probable digit of each image, (N,) ints 0–9."""
-        return np.argmax(self.predict_proba(images), axis=1)
+        """The most probable digit of each image, (N,) ints from :attr:`classes`."""
+        return self.classes[np.argmax(self.predict_proba(images), axis=1)]
 
     def features(self, images) -> np.ndarray:
         """The penultimate layer's activations (N, 64): the features behind :func:`digit_fd`."""
@@ -202,7 +213,7 @@ class DigitClassifier:
 
     def features_and_proba(self, images) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`features` and :meth:`predict_proba` from one pass: ((N, 64), (N, 10)), the same numbers
-        as the two calls (the softmax layer reads the same features in the same batches)."""
+        as the two calls (the softmax layer reads the same features in the same batches); (N, K) for K classes."""
         x = _images(images, "DigitClassifier.features_and_proba")
         feats = self._run(x, self.network.layers[:-1], float64=False)
         return feats.astype(np.float64), self._run(feats, self.network.layers[-1:])
@@ -217,15 +228,17 @@ class DigitClassifier:
 
 
 def _load_classifier(path: Path) -> DigitClassifier:
-    net = digit_classifier_network()
     with np.load(path, allow_pickle=False) as weights:
-        params = {k: weights[k] for k in weights.files}
-    if sorted(params) != sorted(net.params):
-        raise ValueError(f"the checkpoint {path} must hold the keys {sorted(net.params)} for digit_classifier; got "
-                         f"{sorted(params)}. Re-create it with python scripts/train_digit_classifier.py.")
+        params = {k: weights[k] for k in weights.files if k != "classes"}
+        classes = weights["classes"] if "classes" in weights.files else None
+    net = digit_classifier_network(num_classes=10 if classes is None else len(classes))
+    if sorted(params) != sorted(net.params) or any(params[k].shape != v.shape for k, v in net.params.items()):
+        raise ValueError(f"the checkpoint {path} must hold the keys {sorted(net.params)} (and 'classes' for fewer than "
+                         f"10 digits) with the network's shapes for digit_classifier; got {sorted(params)}. "
+                         "Re-create it with python scripts/train_digit_classifier.py.")
     net.set_params(params)
     return DigitClassifier(net, f"scratch CNN, weights from {path.name} (scripts/train_digit_classifier.py, "
-                                "MNIST 5k)")
+                                "MNIST 5k)", classes=classes)
 
 
 @functools.lru_cache(maxsize=4)

@@ -15,6 +15,14 @@ Usage (from the repository root)::
 
     python scripts/train_digit_classifier.py                 # writes data/checkpoints/digit_classifier.npz
     python scripts/train_digit_classifier.py --epochs 1 --limit 512 --out /tmp/quick.npz   # a quick check
+    python scripts/train_digit_classifier.py --anomalous 9   # writes data/checkpoints/digit_classifier_without_9.npz
+
+With ``--anomalous D [D ...]`` the same network and recipe learn only the *normal* digits of the anomaly split of
+notebook V.6, ``anomaly_split(mnist_5k(value_range=(-1, 1)), anomalous=(D, ...), rng=0)``: its training part
+(60 % of each normal digit, 2,700 digits for D = 9), with one softmax output per normal digit. The file then
+also holds ``classes`` (the digits of the outputs). The script prints the accuracy on the normal test digits
+and the AUROC of the anomaly score 1 − max p(y | x) on the validation and test parts, where the held-out digits
+D are the anomalies.
 
 Seeded (``--seed``, default 0): Keras's initial weights and shuffling come from
 ``keras.utils.set_random_seed`` and TensorFlow's ops run deterministically.
@@ -37,15 +45,36 @@ def held_out_split():
     return train_test_split(mnist_5k(value_range=(-1, 1)), test_size=0.2, rng=0)
 
 
+def anomaly_parts(anomalous):
+    """(train, val, test) of ``anomaly_split(mnist_5k(value_range=(-1, 1)), anomalous, rng=0)``, as in V.6."""
+    from dlhelpers.data import mnist_5k
+    from dlhelpers.data.corrupt import anomaly_split
+    return tuple(anomaly_split(mnist_5k(value_range=(-1, 1)), anomalous=anomalous, val_size=0.2, test_size=0.2,
+                               rng=0))
+
+
+def uncertainty(classifier, images):
+    """The anomaly score 1 − max_y p(y | x) of each image: high when the classifier is unsure of every class."""
+    return 1.0 - classifier.predict_proba(images).max(axis=1)
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=12, help="passes over the training digits (default 12)")
     parser.add_argument("--limit", type=int, default=None, help="train on the first LIMIT training digits only")
     parser.add_argument("--seed", type=int, default=0, help="Keras's random seed (default 0)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output file (default {DEFAULT_OUT})")
+    parser.add_argument("--anomalous", type=int, nargs="+", default=None, metavar="D",
+                        help="learn only the other digits of V.6's anomaly split (e.g. --anomalous 9)")
+    parser.add_argument("--out", type=Path, default=None, help=f"output file (default {DEFAULT_OUT}, or "
+                        "digit_classifier_without_D.npz beside it with --anomalous)")
     args = parser.parse_args(argv)
     if args.epochs < 1 or (args.limit is not None and args.limit < 1):
         parser.error("--epochs and --limit must be positive integers")
+    if args.anomalous is not None and not set(args.anomalous) <= set(range(10)):
+        parser.error("--anomalous takes digits 0-9")
+    if args.out is None:
+        args.out = DEFAULT_OUT if args.anomalous is None else DEFAULT_OUT.with_name(
+            "digit_classifier_without_" + "_".join(str(d) for d in sorted(set(args.anomalous))) + ".npz")
 
     t_start = time.perf_counter()
     import numpy as np
@@ -59,29 +88,48 @@ def main(argv=None) -> dict:
 
     keras.utils.set_random_seed(args.seed)
     tf.config.experimental.enable_op_determinism()
-    train, test = held_out_split()
+    if args.anomalous is None:
+        train, test = held_out_split()
+        classes = np.arange(10)
+    else:
+        train, val, test = anomaly_parts(tuple(args.anomalous))
+        classes = np.array(sorted(set(train.y.tolist())))
     X = train.images[:args.limit, :, :, None].astype(np.float32)            # (N, 28, 28, 1) in [−1, 1]
-    y = train.y[:args.limit]
-    X_test = test.images[:, :, :, None].astype(np.float32)
+    y = np.searchsorted(classes, train.y[:args.limit])                      # output index of each digit
+    normal = np.ones(len(test), bool) if args.anomalous is None else ~test.is_anomaly     # the digits it learned
+    X_test = test.images[normal][:, :, :, None].astype(np.float32)
+    y_test = np.searchsorted(classes, test.y[normal])
 
-    net = digit_classifier_network()
+    net = digit_classifier_network(num_classes=len(classes))
     model = model_from_scratch(net, copy_weights=False)          # Keras initialises, seeded above
     model.compile(optimizer=keras.optimizers.Adam(0.001), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=False)
     t0 = time.perf_counter()
     model.fit(X, y, epochs=args.epochs, batch_size=64, verbose=2)
     seconds = time.perf_counter() - t0
-    keras_acc = float(model.evaluate(X_test, test.y, verbose=0)[1])
+    keras_acc = float(model.evaluate(X_test, y_test, verbose=0)[1])
 
     keras_to_scratch(model, net)
-    scratch_acc = DigitClassifier(net).accuracy(X_test, test.y)
+    classifier = DigitClassifier(net, classes=classes)
+    scratch_acc = classifier.accuracy(X_test, test.y[normal])
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, **{k: v.astype(np.float32) for k, v in net.params.items()})
+    saved = {k: v.astype(np.float32) for k, v in net.params.items()}
+    if args.anomalous is not None:
+        saved["classes"] = classes
+    np.savez_compressed(args.out, **saved)
     total = time.perf_counter() - t_start
+    which = "" if args.anomalous is None else "normal "
     print(f"trained on {len(X)} MNIST 5k digits for {args.epochs} epochs in {seconds:.0f} s ({total:.0f} s in all); "
-          f"accuracy on {len(X_test)} held-out digits: Keras {keras_acc:.4f}, scratch copy {scratch_acc:.4f}; "
+          f"accuracy on {len(X_test)} held-out {which}digits: Keras {keras_acc:.4f}, scratch copy {scratch_acc:.4f}; "
           f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} kB)")
-    return {"keras_accuracy": keras_acc, "scratch_accuracy": scratch_acc, "seconds": seconds, "path": args.out}
+    result = {"keras_accuracy": keras_acc, "scratch_accuracy": scratch_acc, "seconds": seconds, "path": args.out}
+    if args.anomalous is not None:
+        from dlhelpers.metrics import anomaly_summary
+        for name, part in (("validation", val), ("test", test)):
+            result[f"{name}_auroc"] = anomaly_summary(uncertainty(classifier, part.images), part.is_anomaly).auroc
+        print(f"anomaly score 1 - max p(y|x), digits {sorted(set(args.anomalous))} anomalous: AUROC "
+              f"{result['validation_auroc']:.4f} on the validation part, {result['test_auroc']:.4f} on the test part")
+    return result
 
 
 if __name__ == "__main__":
