@@ -106,6 +106,46 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str, fun
               f"Reshape one of them, e.g. {name_a}.reshape({name_b}.shape), or check you passed the right arrays.")
 
 
+def check_interval(value, name: str, func: str, *, bounds=("low", "high"), example=(0, 1),
+                   allow_none: bool = False, fix: str = ""):
+    """A pair ``(low, high)`` of finite numbers with ``low < high`` (a value range, clipping bounds) → two floats.
+
+    Args:
+        value: what the caller passed: a tuple, a list or a 1-D array of two numbers (or None with ``allow_none``).
+        name, func: the argument's and the function's names, for the message.
+        bounds: what the message calls the two ends, e.g. ``("lo", "hi")``.
+        example: a valid pair shown in the messages, e.g. ``(-1, 1)``.
+        allow_none: return None for None (e.g. ``clip=None`` for no clipping) instead of refusing it.
+        fix: the advice when ``value`` is not a pair at all (default: pass e.g. ``name=example``).
+
+    Returns:
+        ``(float(low), float(high))``, or None for None with ``allow_none``.
+
+    Raises TypeError for anything but a pair (scalars, strings, three numbers, 2-D arrays, None without
+    ``allow_none``) and for ends that are not numbers; ValueError for NaN or ±inf ends and for ``low >= high``.
+
+    Example:
+        >>> check_interval([-1, 1], "value_range", "digits")
+        (-1.0, 1.0)
+    """
+    if value is None and allow_none:
+        return None
+    lo_name, hi_name = bounds
+    shown = f"({example[0]!r}, {example[1]!r})"
+    is_pair = (isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim == 1)) \
+        and len(value) == 2
+    if not is_pair:
+        _fail(name, func, f"a pair ({lo_name}, {hi_name})" + (" or None" if allow_none else ""), repr(value),
+              fix or f"Pass e.g. {name}={shown}.", exc=TypeError)
+    lo, hi = (check_number(v, name, func, fix=f"Pass e.g. {name}={shown}.") for v in value)
+    lo, hi = (v.item() if isinstance(v, np.generic) else v for v in (lo, hi))   # shown as 1.0, not np.float64(1.0)
+    if not lo < hi:
+        _fail(name, func, f"({lo_name}, {hi_name}) with {lo_name} < {hi_name}", repr((lo, hi)),
+              f"Put the smaller value first: {name}=({hi!r}, {lo!r})." if lo > hi
+              else f"Pass two different values, e.g. {name}={shown}.")
+    return float(lo), float(hi)
+
+
 def check_rng(rng, func: str = "this function") -> np.random.Generator:
     """Turn ``rng`` (Generator, int seed or None) into a ``np.random.Generator``."""
     if rng is None or isinstance(rng, (numbers.Integral, np.random.SeedSequence)):

@@ -108,3 +108,40 @@ def test_check_rng_and_check_choice_reject_odd_values_with_our_messages():
         C.check_choice(["relu"], "activation", "f", ["relu", "tanh"])
     assert C.check_choice("tanh", "activation", "f", ("relu", "tanh")) == "tanh"
     assert C.check_choice(None, "padding", "f", [None, "same"]) is None
+
+
+def test_check_interval_accepts_pairs_and_returns_floats():
+    assert C.check_interval((-1, 1), "value_range", "f") == (-1.0, 1.0)
+    out = C.check_interval(np.array([0, 255], dtype=np.uint8), "clip", "f")
+    assert out == (0.0, 255.0) and all(type(v) is float for v in out)
+    assert C.check_interval([np.float32(0.25), 3], "r", "f") == (0.25, 3.0)
+    assert C.check_interval(None, "clip", "f", allow_none=True) is None
+
+
+@pytest.mark.parametrize("value, kwargs, exc, match", [
+    # not a pair at all: TypeError naming the expected form; the caller's fix, else "Pass e.g. name=example."
+    (-1, {}, TypeError, r"r must be a pair \(low, high\) for f; got -1\. Pass e.g\. r=\(0, 1\)\.$"),
+    ("01", {}, TypeError, r"r must be a pair \(low, high\) for f; got '01'"),
+    ((0, 1, 2), {}, TypeError, r"r must be a pair \(low, high\) for f; got \(0, 1, 2\)"),
+    (np.zeros((2, 2)), {}, TypeError, r"r must be a pair \(low, high\) for f; got array"),
+    ({0, 1}, {}, TypeError, r"r must be a pair \(low, high\) for f"),
+    (None, {}, TypeError, r"r must be a pair \(low, high\) for f; got None"),
+    (1, dict(bounds=("lo", "hi"), allow_none=True, fix="Pass clip=None for no clipping."), TypeError,
+     r"r must be a pair \(lo, hi\) or None for f; got 1\. Pass clip=None for no clipping\.$"),
+    # ends that are not finite numbers
+    (("a", 1), {}, TypeError, r"r must be a number for f; got 'a' \(str\)\. Pass e\.g\. r=\(0, 1\)\.$"),
+    ((True, 2), {}, TypeError, r"r must be a number for f; got True"),
+    ((0, float("inf")), dict(example=(-1, 1)), ValueError, r"r must be a number, finite for f; got inf\. "
+                                                           r"Pass e\.g\. r=\(-1, 1\)\.$"),
+    ((float("nan"), 1), {}, ValueError, r"r must be a number, finite for f; got nan"),
+    # in the wrong order, or empty: the message shows the swapped pair
+    ((1, -1), {}, ValueError, r"r must be \(low, high\) with low < high for f; got \(1, -1\)\. "
+                              r"Put the smaller value first: r=\(-1, 1\)\.$"),
+    (np.array([1.0, 0.0]), dict(bounds=("lo", "hi")), ValueError,
+     r"r must be \(lo, hi\) with lo < hi for f; got \(1\.0, 0\.0\)\. Put the smaller value first: r=\(0\.0, 1\.0\)\.$"),
+    ((0.5, 0.5), {}, ValueError, r"r must be \(low, high\) with low < high for f; got \(0\.5, 0\.5\)\. "
+                                 r"Pass two different values, e\.g\. r=\(0, 1\)\.$"),
+])
+def test_check_interval_rejects(value, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        C.check_interval(value, "r", "f", **kwargs)

@@ -1,22 +1,19 @@
 """dlhelpers.metrics for reconstructions and anomaly scores: PSNR and SSIM equal to scikit-image (and where TensorFlow
 agrees, to tf.image), worked by hand, on random and real images; AUROC, average precision, the threshold chosen on
-validation data and precision/recall at it, on hand-worked cases; clear errors; the property specs."""
+validation data and precision/recall at it, on hand-worked cases; clear errors. The property specs
+(tests/property/specs_image_metrics.py) run in the shared suite of tests/property."""
 import math
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from scipy.ndimage import gaussian_filter
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
 from dlhelpers import metrics as M
 from dlhelpers.data import digits, mnist_5k, photo_patch, sample_photo
-from tests.property.contract import PROFILE
-from tests.property.specs_image_metrics import IMAGE_SPECS, public_callables, target
 
 
 def _sk_psnr(a, b, r):
@@ -335,30 +332,7 @@ def test_bad_anomaly_input(call, exc, match):
         call()
 
 
-# --- the property specs (tests/property/specs_image_metrics.py) and no TensorFlow ---------------------------
-
-NAMES = public_callables(M)
-
-
-def test_every_new_metric_has_a_property_spec():
-    assert set(NAMES) <= set(IMAGE_SPECS), sorted(set(NAMES) - set(IMAGE_SPECS))
-    assert {"psnr", "ssim", "mean_psnr", "mean_ssim", "anomaly_summary", "choose_threshold",
-            "precision_recall_at"} <= set(NAMES)
-
-
-@pytest.mark.parametrize("name", NAMES)
-@PROFILE
-@given(data=st.data())
-def test_metric_keeps_the_promise(name, data):
-    IMAGE_SPECS[name](data, target(name, getattr(M, name)))
-
-
-@pytest.mark.parametrize("name", [n for n in NAMES if hasattr(IMAGE_SPECS[n], "exhaustive")])
-@settings(PROFILE, max_examples=2)
-@given(data=st.data())
-def test_metric_with_every_bad_value(name, data):
-    IMAGE_SPECS[name].exhaustive(data, target(name, getattr(M, name)))
-
+# --- no TensorFlow -------------------------------------------------------------------------------------------
 
 def test_image_metrics_never_import_tensorflow():
     code = ("import sys, numpy as np\n"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._checks import _fail, check_choice, check_in_range, check_number, check_positive, check_rng
+from .._checks import _fail, check_choice, check_in_range, check_interval, check_positive, check_rng
 
 __all__ = ["Dataset", "sample_photo", "photo_patch", "COURSE_IMAGE", "COURSE_RGB_IMAGE", "COURSE_RGB_KERNELS", "logic_gate", "xor", "moons", "spirals", "blobs", "circles", "digits", "mnist_5k",
            "mnist_5k_split", "mnist_full", "keras_datasets_dir", "train_test_split", "one_hot", "MNIST_SHA256",
@@ -138,23 +138,12 @@ def spirals(n_samples=300, classes=3, noise=0.2, turns=1.0, rng=None) -> Dataset
 
 # --- real data that ships with packages ---------------------------------------------------------
 
-def _check_value_range(value_range, func: str) -> tuple[float, float]:
-    """``value_range`` as a pair of finite floats ``(low, high)`` with ``low < high``."""
-    if isinstance(value_range, (str, bytes)) or not hasattr(value_range, "__len__") or len(value_range) != 2:
-        _fail("value_range", func, "a pair (low, high)", repr(value_range),
-              "Pass e.g. value_range=(-1, 1) for a tanh output, or leave it out for [0, 1].", exc=TypeError)
-    low, high = (check_number(v, "value_range", func, fix="Pass e.g. value_range=(-1, 1).") for v in value_range)
-    if not low < high:
-        _fail("value_range", func, "(low, high) with low < high", repr(tuple(value_range)),
-              "Put the smaller value first, e.g. value_range=(-1, 1).")
-    return float(low), float(high)
-
-
 def _scale_pixels(raw, top, scale, value_range, func):
     """Grey levels 0 … ``top`` → [0, 1] (``scale``), ``value_range`` (linear), or unchanged; and the note for the screen."""
     if value_range is None:
         return (raw / top, ", scaled to [0, 1]") if scale else (raw.astype(np.float64), "")
-    low, high = _check_value_range(value_range, func)
+    low, high = check_interval(value_range, "value_range", func, example=(-1, 1),
+                               fix="Pass e.g. value_range=(-1, 1) for a tanh output, or leave it out for [0, 1].")
     if not scale:
         _fail("scale", func, "True when value_range is given", "scale=False",
               f"Leave scale out (value_range={value_range!r} scales the pixels), or drop value_range for raw levels.")

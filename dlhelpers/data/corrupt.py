@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import _fail, as_array, check_finite_result, check_in_range, check_nonempty, check_number, check_rng
+from .._checks import (_fail, as_array, check_finite_result, check_in_range, check_interval, check_nonempty,
+                       check_number, check_rng)
 from . import Dataset
 
 __all__ = ["gaussian_noise", "salt_and_pepper_noise", "AnomalyDataset", "AnomalySplit", "anomaly_split",
@@ -55,8 +56,10 @@ def gaussian_noise(images, sigma, rng=None, clip=(0.0, 1.0)) -> np.ndarray:
                 fix="Pass a batch of images, e.g. dataset.images; a single image as image[None].")
     check_number(sigma, "sigma", func, low=0, fix="Pass a standard deviation in pixel units, e.g. sigma=0.2.")
     rng = check_rng(rng, func)
+    clip = check_interval(clip, "clip", func, bounds=("lo", "hi"), example=(0, 1), allow_none=True,
+                          fix="Pass the pixel range, e.g. clip=(0, 1) or clip=(-1, 1), or clip=None for no clipping.")
     if clip is not None:
-        lo, hi = _check_clip(clip, func)
+        lo, hi = clip
         _inside(x, lo, hi, "clip", func)
     with np.errstate(over="ignore"):
         noisy = x + sigma * rng.standard_normal(x.shape)                 # (same shape as images), float64
@@ -75,19 +78,6 @@ def _pixels(images, func, ndim, shape_hint, fix) -> np.ndarray:
     check_nonempty(x, "images", func)
     keep32 = x.dtype == np.float32 and np.asarray(images).dtype == np.float32
     return x if keep32 else x.astype(np.float64)
-
-
-def _check_clip(clip, func) -> tuple[float, float]:
-    is_pair = (not isinstance(clip, (str, bytes)) and hasattr(clip, "__len__")
-               and not (isinstance(clip, np.ndarray) and clip.ndim != 1) and len(clip) == 2)
-    if not is_pair:
-        _fail("clip", func, "a pair (lo, hi) or None", repr(clip),
-              "Pass the pixel range, e.g. clip=(0, 1) or clip=(-1, 1), or clip=None for no clipping.", exc=TypeError)
-    lo, hi = (check_number(v, "clip", func, fix="Pass e.g. clip=(0, 1).") for v in clip)
-    if not lo < hi:
-        _fail("clip", func, "(lo, hi) with lo < hi", repr(tuple(clip)),
-              "Put the smaller value first, e.g. clip=(-1, 1).")
-    return float(lo), float(hi)
 
 
 def _inside(x, lo, hi, name, func):

