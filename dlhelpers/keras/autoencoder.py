@@ -49,9 +49,15 @@ def keras_loss(loss="mse", from_logits=False, dtype=None):
 
 
 def _elementwise(x, x_hat, loss, from_logits):
-    """Every value's loss (N, ...), as Keras computes it before its means."""
+    """Every value's loss (N, ...), as Keras computes it before its means.
+
+    A sigmoid's output (``keras.activations.sigmoid`` keeps its logits on it, as ``_keras_logits``) is read as
+    those logits, as Keras's binary cross-entropy does on TensorFlow; a plain tensor of probabilities is clipped.
+    """
     if loss == "mse":
         return ops.square(x_hat - x)
+    if not from_logits and getattr(x_hat, "_keras_logits", None) is not None:
+        x_hat, from_logits = x_hat._keras_logits, True
     if from_logits:                                       # max(a, 0) − a·x + log(1 + e^−|a|)
         return ops.relu(x_hat) - x_hat * x + ops.log1p(ops.exp(-ops.abs(x_hat)))
     eps = keras.config.epsilon()
@@ -77,6 +83,9 @@ def reconstruction_loss(x, x_hat, loss="mse", from_logits=False):
 
 def reconstruction_errors(x, x_hat, loss="mse", from_logits=False):
     """Each sample's mean loss over its values (the scratch twin's anomaly score), in ``keras.ops``.
+
+    Their mean is :func:`reconstruction_loss`, also for a sigmoid's output tensor, whose cross-entropy Keras
+    reads from the logits the sigmoid kept (the scratch ``Autoencoder.reconstruction_errors`` does the same).
 
     Args:
         x, x_hat, loss, from_logits: as :func:`reconstruction_loss`.

@@ -22,6 +22,14 @@ With N samples of P values each (P = prod(input_shape)):
 The scalar losses and their gradients are those of :mod:`dlhelpers.scratch.losses` (``mse``,
 ``binary_crossentropy``); :func:`reconstruction_errors` gives each sample's own mean (the anomaly score).
 
+**A sigmoid output is trained on its logits.** These functions take x̂ as given, so probabilities are
+clipped. An :class:`Autoencoder` with binary cross-entropy whose decoder's last layer (Dense, Conv2D,
+Conv2DTranspose or TiedDense) ends in a sigmoid x̂ = σ(a) reads the loss from the logits a instead (the
+stable form above, no clip), for its training loss and gradients, ``evaluate`` and ``reconstruction_errors``.
+Keras on TensorFlow does the same: ``keras.activations.sigmoid`` keeps a on its output, and
+``BinaryCrossentropy`` uses it. Without this, a saturated pixel (|a| > ~16, so p is clipped) would cost
+a constant and pass back no gradient, however wrong it is.
+
 **Tied weights** (:class:`TiedDense`): a dense decoder layer can reuse an encoder layer's kernel W,
 transposed, instead of a kernel of its own: x̂ = f(z·Wᵀ + b′). Half the weights, and W gets two
 gradients, one from each use, which add up: ∂L/∂W = (∂L/∂W)_encoder + ((∂L/∂(Wᵀ))_decoder)ᵀ.
@@ -31,6 +39,8 @@ Builders: :func:`dense_autoencoder` (flat inputs, optional tied weights) and :fu
 The Keras twin is :mod:`dlhelpers.keras.autoencoder`.
 """
 from __future__ import annotations
+
+import contextlib
 
 import numpy as np
 
@@ -281,6 +291,17 @@ def _last_activation(net):
     return None
 
 
+def _sigmoid_output(net):
+    """The network's last layer if it is a Dense, Conv2D, Conv2DTranspose or TiedDense ending in a sigmoid, else None.
+
+    Its input to the sigmoid is then the logits of the network's output (what Keras's loss reads on TensorFlow).
+    """
+    layer = net.layers[-1] if net.layers else None
+    act = getattr(layer, "activation", None)
+    fused = isinstance(layer, (Dense, Conv2D, Conv2DTranspose, TiedDense)) and getattr(act, "name", act) == "sigmoid"
+    return layer if fused else None
+
+
 class Autoencoder:
     """An encoder and a decoder (two scratch ``Sequential`` networks) trained to reconstruct their input.
 
@@ -288,6 +309,14 @@ class Autoencoder:
     networks are one dict keyed ``"encoder/<layer>/<weight>"`` and ``"decoder/<layer>/<weight>"`` (Keras's
     layouts), updated by one optimizer. Decoder layers of type :class:`TiedDense` reuse an encoder kernel;
     its gradient is the sum of both uses.
+
+    Binary cross-entropy on a sigmoid output (``from_logits=False``, the decoder's last layer a Dense, Conv2D,
+    Conv2DTranspose or TiedDense with ``activation="sigmoid"``) is computed from that layer's logits a, x̂ = σ(a):
+    L = mean[max(a, 0) − a·x + log(1 + e^−|a|)], ∂L/∂a = (σ(a) − x)/(N·P), with no clip, in
+    :meth:`loss_and_grads`, :meth:`train_step`, :meth:`fit`, :meth:`evaluate` and :meth:`reconstruction_errors`.
+    Keras on TensorFlow does the same (its sigmoid keeps the logits for the loss), so the twins agree even
+    where pixels saturate; the clipped loss on p would give those pixels no gradient. :meth:`forward` and
+    :meth:`backward` keep their meaning: x̂ the probabilities, ``dout`` = ∂L/∂x̂.
 
     Args:
         encoder: a built ``Sequential`` (given ``input_dim``/``input_shape``).
@@ -517,6 +546,29 @@ class Autoencoder:
         return self._output(self._forward(self._check_x(x, "Autoencoder.reconstruct"), False))
 
     # --- loss and training --------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _loss_output(self):
+        """Inside: the decoder outputs what the loss reads; yields the ``from_logits`` to compute the loss with.
+
+        For binary cross-entropy on a sigmoid output the last layer runs linear, so the decoder gives the logits
+        a (x̂ = σ(a)) and the loss takes them with from_logits=True (see the class docstring); otherwise nothing
+        changes. Forward and backward passes both run inside, so the cache and the derivative agree.
+        """
+        fuse = self.loss == "binary_crossentropy" and not self.from_logits
+        layer = _sigmoid_output(self.decoder) if fuse else None
+        if layer is None:
+            yield self.from_logits
+            return
+        activation, layer.activation = layer.activation, "linear"
+        try:
+            yield True
+        finally:
+            layer.activation = activation
+
+    def _evaluate(self, x, y):
+        with self._loss_output() as logits:
+            return _value(y, self._forward(x, False), self.loss, logits)
+
     def evaluate(self, x, y=None):
         """The reconstruction loss L(y, x̂(x)) (inference mode), y = x unless given (denoising: y clean, x noisy).
 
@@ -527,7 +579,7 @@ class Autoencoder:
             A float.
         """
         x, y = self._check_xy(x, y, "Autoencoder.evaluate")
-        return _value(y, self._forward(x, False), self.loss, self.from_logits)
+        return self._evaluate(x, y)
 
     def reconstruction_errors(self, x, y=None):
         """Each sample's mean reconstruction loss (inference mode): the anomaly score of :func:`reconstruction_errors`.
@@ -539,13 +591,15 @@ class Autoencoder:
             (N,) errors ≥ 0.
         """
         x, y = self._check_xy(x, y, "Autoencoder.reconstruction_errors")
-        out = np.concatenate([self._forward(x[i:i + 1000], False) for i in range(0, len(x), 1000)])
-        return _elementwise(y, out, self.loss, self.from_logits).reshape(len(x), -1).mean(axis=1)
+        with self._loss_output() as logits:
+            out = np.concatenate([self._forward(x[i:i + 1000], False) for i in range(0, len(x), 1000)])
+        return _elementwise(y, out, self.loss, logits).reshape(len(x), -1).mean(axis=1)
 
     def _loss_and_grads(self, x, y):
-        out = self._forward(x, True)
-        loss = _value(y, out, self.loss, self.from_logits)
-        self.backward(_grad(y, out, self.loss, self.from_logits))
+        with self._loss_output() as logits:
+            out = self._forward(x, True)
+            loss = _value(y, out, self.loss, logits)
+            self.backward(_grad(y, out, self.loss, logits))
         return loss, self.grads
 
     def loss_and_grads(self, x, y=None):
@@ -620,7 +674,7 @@ class Autoencoder:
                     sizes.append(len(idx))
                 logs = {"loss": float(np.average(losses, weights=sizes))}
                 if val is not None:
-                    logs["val_loss"] = _value(val[1], self._forward(val[0], False), self.loss, self.from_logits)
+                    logs["val_loss"] = self._evaluate(*val)
                 for key, value in logs.items():
                     history[key].append(value)
                 if on_epoch_end is not None:

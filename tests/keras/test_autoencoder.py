@@ -9,7 +9,10 @@ import dlhelpers.keras  # noqa: E402,F401  (sets the TF environment)
 import keras  # noqa: E402
 from dlhelpers.keras import autoencoder as KA  # noqa: E402
 from dlhelpers.scratch import autoencoder as SA  # noqa: E402
+from dlhelpers.scratch.layers import Dense, Reshape  # noqa: E402
+from dlhelpers.scratch.network import Sequential  # noqa: E402
 from dlhelpers.scratch.optim import SGD  # noqa: E402
+from tests.scratch.test_autoencoder import SATURATED, saturated_bce  # noqa: E402
 
 F64 = dict(rtol=1e-10, atol=1e-13)
 F32 = dict(rtol=1e-5, atol=1e-6)
@@ -60,6 +63,50 @@ def test_conv_autoencoder_twin(upsampling):
     _assert_twins(ae, km, np.random.default_rng(1).uniform(0, 1, (3, 8, 8, 1)))
 
 
+@pytest.mark.parametrize("kind, tied", SATURATED)
+def test_saturated_sigmoid_output_twin(kind, tied):
+    """Keras's cross-entropy reads a sigmoid output's logits on TensorFlow; the scratch model does the same, so
+    the loss and every gradient agree where 28–83 % of the pixels saturate (clipped, they would get no gradient)."""
+    ae, x = saturated_bce(kind, tied)
+    km = KA.autoencoder_from_scratch(ae, dtype="float64")
+    p = np.asarray(km.reconstruct(x))
+    assert np.mean((p <= 1e-7) | (p >= 1 - 1e-7)) > 0.25
+    _assert_twins(ae, km, x)
+    assert float(KA.reconstruction_loss(x, km(x), ae.loss)) == pytest.approx(ae.evaluate(x), rel=1e-12)
+    assert float(KA.reconstruction_loss(x, p, ae.loss)) < 0.8 * ae.evaluate(x)    # a plain tensor: clipped
+
+
+def test_sigmoid_before_a_reshape_is_clipped_on_both_sides():
+    """Keras's Reshape output no longer carries the logits, so Keras clips: the scratch model too."""
+    enc = Sequential([Reshape((6,), name="flat"), Dense(3, "tanh", name="latent")], input_shape=(2, 3, 1), rng=0)
+    dec = Sequential([Dense(6, "sigmoid", name="reconstruction"), Reshape((2, 3, 1), name="reshape")], input_dim=3,
+                     rng=0)
+    dec.layers[0].params["bias"][:] = np.linspace(-30.0, 30.0, 6)
+    ae = SA.Autoencoder(enc, dec, loss="binary_crossentropy")
+    x = np.random.default_rng(10).uniform(0, 1, (4, 2, 3, 1))
+    _assert_twins(ae, KA.autoencoder_from_scratch(ae, dtype="float64"), x)
+    assert ae.evaluate(x) == pytest.approx(SA.reconstruction_loss(x, ae.reconstruct(x), ae.loss), rel=1e-14)
+
+
+def test_plain_probabilities_are_clipped_as_keras_does():
+    """On a plain array or tensor of probabilities, 0 and 1 included, the functions clip to [1e-7, 1 − 1e-7]."""
+    import tensorflow as tf
+    x = np.array([[0.0, 1.0, 0.0, 1.0, 1.0, 0.0]])
+    p = np.array([[1.0, 0.0, 0.0, 1.0, 0.3, 0.9]])                # two confident mistakes, two hits, two in between
+    bce = keras.losses.BinaryCrossentropy(dtype="float64")
+    pt = tf.constant(p)
+    with tf.GradientTape() as tape:
+        tape.watch(pt)
+        k_loss = bce(x, pt)
+    assert SA.reconstruction_loss(x, p, "binary_crossentropy") == pytest.approx(float(k_loss), rel=1e-13)
+    assert float(KA.reconstruction_loss(x, p, "binary_crossentropy")) == pytest.approx(float(k_loss), rel=1e-13)
+    grad = SA.reconstruction_loss_grad(x, p, "binary_crossentropy")
+    np.testing.assert_allclose(grad, np.asarray(tape.gradient(k_loss, pt)), **F64)
+    assert np.all(grad[0, :4] == 0) and np.all(grad[0, 4:] != 0)        # no gradient where p is clipped
+    np.testing.assert_allclose(np.asarray(KA.reconstruction_errors(x, p, "binary_crossentropy")),
+                               SA.reconstruction_errors(x, p, "binary_crossentropy"), **F64)
+
+
 def test_denoising_targets_twin():
     rng = np.random.default_rng(2)
     ae = _dense(True, "binary_crossentropy", "linear")
@@ -98,9 +145,11 @@ def test_weights_copied_both_ways():
 
 
 @pytest.mark.slow                                                   # Keras traces its train step: seconds
-@pytest.mark.parametrize("tied", [False, True])
-def test_one_training_step_gives_the_same_weights(tied):
+@pytest.mark.parametrize("tied, saturated", [(False, False), (True, False), (False, True)])
+def test_one_training_step_gives_the_same_weights(tied, saturated):
     ae = _dense(tied, "binary_crossentropy", "sigmoid", optimizer=SGD(0.5, momentum=0.5), learning_rate=None)
+    if saturated:                       # the traced step reads the sigmoid's logits too (from the Sigmoid op)
+        ae.decoder.layers[-1].params["bias"][:] = np.linspace(-30.0, 30.0, 6)
     km = KA.autoencoder_from_scratch(ae, dtype="float64")          # compiled with the twin of SGD(0.5, 0.5)
     x = np.random.default_rng(5).uniform(0.05, 0.95, (8, 6))
     for batch in (x[:4], x[4:]):                                    # two steps: the momentum counts too

@@ -6,6 +6,7 @@ import pytest
 from scipy.linalg import subspace_angles
 
 from dlhelpers._blas import single_thread_blas
+from dlhelpers.scratch import activations as A
 from dlhelpers.scratch import autoencoder as AE
 from dlhelpers.scratch import losses as L
 from dlhelpers.scratch.autoencoder import Autoencoder, TiedDense, conv_autoencoder, dense_autoencoder
@@ -171,6 +172,98 @@ def test_conv_autoencoder_gradient_check(upsampling):
     x = np.random.default_rng(6).uniform(0, 1, (2, 4, 8, 1))
     worst, errors = _grad_check(ae, x)
     assert worst < TOL, errors
+
+
+# --- binary cross-entropy on a sigmoid output: the model reads the logits ------------------------------------------
+
+SATURATED = [("dense", False), ("dense", True), ("transpose", False), ("nearest", False)]
+
+
+def saturated_bce(kind, tied=False):
+    """A float64 binary cross-entropy autoencoder with a sigmoid output whose last layer is pushed far out (a bias
+    spread over ±30, a kernel × 400), so 28–83 % of its pre-activations a have |a| > 16, where σ(a) is clipped;
+    and targets in [0, 1], about 60 % of them exactly 0 or 1 (as digits' background and strokes).
+
+    Args:
+        kind: "dense" (6 values) or an upsampling mode of conv_autoencoder (4×8×1 images); tied: dense only.
+
+    Returns:
+        (ae, x).
+    """
+    if kind == "dense":
+        ae = dense_autoencoder(6, hidden=(5,), latent_dim=3, activation="tanh", tied=tied, loss="binary_crossentropy",
+                               rng=1)
+        shape = (4, 6)
+    else:
+        ae = conv_autoencoder((4, 8, 1), filters=(2, 3), latent_dim=3, activation="tanh", upsampling=kind,
+                              loss="binary_crossentropy", rng=2)
+        shape = (2, 4, 8, 1)
+    last = ae.decoder.layers[-1]
+    n = last.params["bias"].size
+    last.params["bias"][:] = np.linspace(-30.0, 30.0, n) if n > 1 else 0.0
+    if "kernel" in last.params:                                  # a TiedDense reads the encoder's kernel instead
+        last.params["kernel"] *= 400.0
+    x = np.random.default_rng(9).uniform(0, 1, shape)
+    return ae, np.where(x < 0.3, 0.0, np.where(x > 0.7, 1.0, x))
+
+
+def _logits_twin(ae, kind, tied):
+    """The same network with a linear output and from_logits=True, ae's parameters copied: its output is ae's logits."""
+    if kind == "dense":
+        twin = dense_autoencoder(6, hidden=(5,), latent_dim=3, activation="tanh", output_activation="linear",
+                                 tied=tied, loss="binary_crossentropy", rng=1)
+    else:
+        twin = conv_autoencoder((4, 8, 1), filters=(2, 3), latent_dim=3, activation="tanh", upsampling=kind,
+                                output_activation="linear", loss="binary_crossentropy", rng=2)
+    twin.set_params(ae.params)
+    assert twin.from_logits
+    return twin
+
+
+@pytest.mark.parametrize("kind, tied", SATURATED)
+def test_bce_on_a_sigmoid_output_is_computed_from_the_logits(kind, tied):
+    ae, x = saturated_bce(kind, tied)
+    p = ae.reconstruct(x)
+    clipped = (p <= L.EPSILON) | (p >= 1 - L.EPSILON)
+    assert 0.25 < clipped.mean() < 0.9                                 # measured: 0.28 to 0.83
+    twin = _logits_twin(ae, kind, tied)
+    a = twin.forward(x)
+    np.testing.assert_allclose(A.sigmoid(a), p, rtol=1e-14, atol=1e-300)
+    on_logits = AE.reconstruction_loss(x, a, "binary_crossentropy", from_logits=True)
+    assert ae.evaluate(x) == pytest.approx(on_logits, rel=1e-14)
+    # the clipped loss on p would cap each wrong saturated pixel at −log 1e-7 ≈ 16 and give it no gradient
+    assert AE.reconstruction_loss(x, p, "binary_crossentropy") < 0.8 * on_logits
+    np.testing.assert_allclose(ae.reconstruction_errors(x), twin.reconstruction_errors(x), rtol=1e-14)
+    loss, grads = ae.loss_and_grads(x)
+    t_loss, t_grads = twin.loss_and_grads(x)
+    assert loss == pytest.approx(t_loss, rel=1e-14)
+    for key in t_grads:
+        np.testing.assert_allclose(grads[key], t_grads[key], rtol=1e-12, atol=1e-15, err_msg=key)
+    # forward and backward keep their meaning: x̂ the probabilities, dout = ∂L/∂x̂ (here of the clipped loss)
+    assert getattr(ae.decoder.layers[-1], "activation") == "sigmoid"
+    np.testing.assert_array_equal(ae.forward(x), p)
+    history = ae.fit(x, epochs=1, batch_size=len(x), shuffle=False, validation_data=x)
+    assert history["loss"][0] == pytest.approx(loss, rel=1e-14)        # the step's loss, before its update
+    assert history["val_loss"][0] == pytest.approx(ae.evaluate(x), rel=1e-14)
+
+
+@pytest.mark.parametrize("kind, tied", SATURATED)
+def test_bce_on_a_sigmoid_output_gradient_check(kind, tied):
+    ae, x = saturated_bce(kind, tied)
+    worst, errors = _grad_check(ae, x)
+    assert worst < TOL, errors
+
+
+def test_a_sigmoid_before_a_reshape_keeps_the_clipped_loss():
+    """Only a sigmoid that is the decoder's last layer is read as logits (Keras loses them through a Reshape too)."""
+    enc = Sequential([Reshape((6,), name="flatten"), Dense(3, "tanh", name="latent")], input_shape=(2, 3, 1), rng=0)
+    dec = Sequential([Dense(6, "sigmoid", name="reconstruction"), Reshape((2, 3, 1), name="reshape")], input_dim=3,
+                     rng=0)
+    dec.layers[0].params["bias"][:] = np.linspace(-30.0, 30.0, 6)
+    ae = Autoencoder(enc, dec, loss="binary_crossentropy")
+    x = np.random.default_rng(10).uniform(0, 1, (4, 2, 3, 1))
+    assert ae.evaluate(x) == pytest.approx(AE.reconstruction_loss(x, ae.reconstruct(x), "binary_crossentropy"),
+                                           rel=1e-14)
 
 
 def test_denoising_targets_and_per_sample_errors():
