@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._blas import single_thread_blas
-from .._checks import _fail, as_array, check_nonempty, check_number
+from .._checks import _fail, as_array, check_interval, check_nonempty, check_number
 from .latent_state import PCACode, as_image_batch, fit_pca_codes, model_inputs
 
 __all__ = ["DenoiseState", "DenoiseFrame", "make_denoise_state", "SIGMAS", "AMOUNTS", "DEFAULT_SIZES", "PCA_TEXT",
@@ -169,13 +169,8 @@ class DenoiseState:
             _fail("names", func, f"keyed by the models' sizes {list(self.sizes)}", f"the keys {unknown}",
                   "Name only the models passed.")
         self.labels = tuple(names.get(k, _label(self.models[k], k)) for k in self.sizes)
-        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            _fail("value_range", func, "a pair (lo, hi)", repr(value_range), "Pass e.g. value_range=(0, 1).",
-                  exc=TypeError)
-        lo, hi = (float(check_number(v, "value_range", func, fix="Pass e.g. value_range=(0, 1).")) for v in value_range)
-        if not lo < hi:
-            _fail("value_range", func, "(lo, hi) with lo < hi", repr(tuple(value_range)), "Pass e.g. (0, 1).")
-        self.value_range = (lo, hi)
+        lo, hi = self.value_range = check_interval(value_range, "value_range", func, bounds=("lo", "hi"),
+                                                   example=(0, 1))
         x = as_array(images, "images", func, dtype=np.float64,
                      fix="Pass a few clean digits (N, H, W), e.g. test.images[:10].")
         if x.ndim < 2:

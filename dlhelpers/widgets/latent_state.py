@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._blas import single_thread_blas
-from .._checks import _fail, as_array, check_callable, check_nonempty, check_number, check_rng
+from .._checks import _fail, as_array, check_callable, check_interval, check_nonempty, check_number, check_rng
 
 __all__ = ["LatentState", "LatentFrame", "PCACode", "fit_pca_codes", "model_inputs", "as_image_batch",
            "encode_2d", "make_latent_state", "STAND_IN_TEXT", "MAX_GRID", "MAX_STEPS", "CACHE_SIZE"]
@@ -480,14 +480,7 @@ class LatentState:
 
     def _value_range(self, value_range, func):
         if value_range is not None:
-            if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-                _fail("value_range", func, "a pair (lo, hi)", repr(value_range), "Pass e.g. value_range=(0, 1).",
-                      exc=TypeError)
-            lo, hi = (float(check_number(v, "value_range", func, fix="Pass e.g. value_range=(0, 1)."))
-                      for v in value_range)
-            if not lo < hi:
-                _fail("value_range", func, "(lo, hi) with lo < hi", repr(tuple(value_range)), "Pass e.g. (0, 1).")
-            return lo, hi
+            return check_interval(value_range, "value_range", func, bounds=("lo", "hi"), example=(0, 1))
         ref = self.images if self.images is not None else self.grid
         lo, hi = float(ref.min()), float(ref.max())
         if lo >= 0 and hi <= 1:
