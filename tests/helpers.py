@@ -43,3 +43,14 @@ def padding_mask(N, T):
     m[1, :2] = False              # pre-padding
     m[-1, T // 2] = False         # a hole
     return m
+
+
+def load_script(path):
+    """A training script under scripts/ imported as a module (its functions, without running ``main``)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(path)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,6 +1,5 @@
 """The digit-classifier checkpoint behind the GAN and autoencoder scores: its held-out accuracy, its script, and the
 [−1, 1] scaling of the image loaders it reads (``value_range``)."""
-import importlib.util
 import re
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 from dlhelpers import metrics as M
 from dlhelpers.data import digits, mnist_5k
 from dlhelpers.data.course import data_path
+from tests.helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "train_digit_classifier.py"
@@ -19,10 +19,7 @@ README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("train_digit_classifier", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 @pytest.fixture(scope="module")

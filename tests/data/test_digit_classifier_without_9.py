@@ -1,6 +1,5 @@
 """The classifier of the normal digits behind V.6's label-aware anomaly score: its checkpoint's figures, the split it
 was trained on, its script, and how ``DigitClassifier`` maps outputs to digits when a class is missing."""
-import importlib.util
 import re
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from dlhelpers import metrics as M
 from dlhelpers.data import mnist_5k
 from dlhelpers.data.corrupt import anomaly_split
 from dlhelpers.data.course import data_path
+from tests.helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "train_digit_classifier.py"
@@ -21,10 +21,7 @@ CHECKPOINT = "checkpoints/digit_classifier_without_9.npz"
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("train_digit_classifier", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 @pytest.fixture(scope="module")

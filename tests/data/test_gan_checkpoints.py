@@ -1,7 +1,6 @@
 """The digit-GAN checkpoints of Unit IV (DCGAN, conditional GAN, LSGAN): their scores recomputed from the files
 against the held-out digits, the same images from the scratch and the Keras generator, and the script that makes
 them."""
-import importlib.util
 import re
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import pytest
 pytest.importorskip("tensorflow")
 from dlhelpers.data.course import data_path  # noqa: E402
 from dlhelpers.keras import gan as KG  # noqa: E402
+from tests.helpers import load_script  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "train_dcgan.py"
@@ -29,10 +29,7 @@ GOALS = {"dcgan": {}, "cgan": {"min_agreement": 0.9}, "lsgan": {}}
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("train_dcgan", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 @pytest.fixture(scope="module")

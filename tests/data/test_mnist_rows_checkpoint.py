@@ -1,5 +1,4 @@
 """The MNIST-rows LSTM checkpoint of notebook III.9: its stated test accuracy, and the script that makes it."""
-import importlib.util
 import re
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import pytest
 from dlhelpers.data import mnist_rows, train_test_split
 from dlhelpers.data.course import data_path
 from dlhelpers.scratch.network import LSTM, Dense, Sequential
+from tests.helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "train_mnist_rows_lstm.py"
@@ -36,10 +36,7 @@ def test_checkpoint_reaches_the_stated_test_accuracy():
 
 
 def test_script_and_notebook_use_the_same_architecture():
-    spec = importlib.util.spec_from_file_location("train_mnist_rows_lstm", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    built = module.scratch_model()
+    built = load_script(SCRIPT).scratch_model()
     assert {k: v.shape for k, v in built.params.items()} == {k: v.shape for k, v in _load(
         data_path("checkpoints/mnist_rows_lstm.npz")).params.items()}
 
