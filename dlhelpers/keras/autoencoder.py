@@ -268,9 +268,7 @@ def scratch_to_keras(scratch_ae, keras_ae):
         ``keras_ae``, changed in place (a tied kernel is copied once, into the encoder's Dense layer).
     """
     _check_pair(scratch_ae, keras_ae, "scratch_to_keras")
-    KW.scratch_to_keras(scratch_ae.encoder, keras_ae.encoder)
-    KW.scratch_to_keras(scratch_ae.decoder, keras_ae.decoder)
-    return keras_ae
+    return KW.scratch_to_keras(scratch_ae, keras_ae)                     # encoder, then decoder
 
 
 def keras_to_scratch(keras_ae, scratch_ae):
@@ -283,9 +281,7 @@ def keras_to_scratch(keras_ae, scratch_ae):
         ``scratch_ae``, its parameters replaced in its own dtype (the tied decoder layers follow the encoder).
     """
     _check_pair(scratch_ae, keras_ae, "keras_to_scratch")
-    KW.keras_to_scratch(keras_ae.encoder, scratch_ae.encoder)
-    KW.keras_to_scratch(keras_ae.decoder, scratch_ae.decoder)
-    return scratch_ae
+    return KW.keras_to_scratch(keras_ae, scratch_ae)                     # encoder, then decoder
 
 
 def _decoder_twin(net, encoder, dtype):

@@ -287,9 +287,7 @@ def scratch_vae_to_keras(scratch_vae, keras_vae):
     """
     _check_scratch(scratch_vae, "scratch_vae_to_keras")
     _check_keras(keras_vae, "scratch_vae_to_keras")
-    scratch_to_keras(scratch_vae.encoder, keras_vae.encoder)
-    scratch_to_keras(scratch_vae.decoder, keras_vae.decoder)
-    return keras_vae
+    return scratch_to_keras(scratch_vae, keras_vae)                      # encoder, then decoder
 
 
 def keras_vae_to_scratch(keras_vae, scratch_vae):
@@ -303,6 +301,4 @@ def keras_vae_to_scratch(keras_vae, scratch_vae):
     """
     _check_keras(keras_vae, "keras_vae_to_scratch")
     _check_scratch(scratch_vae, "keras_vae_to_scratch")
-    keras_to_scratch(keras_vae.encoder, scratch_vae.encoder)
-    keras_to_scratch(keras_vae.decoder, scratch_vae.decoder)
-    return scratch_vae
+    return keras_to_scratch(keras_vae, scratch_vae)                      # encoder, then decoder

@@ -4,12 +4,20 @@ Both sides use Keras's layouts (Dense kernel (in, units), bias (units,)), so cop
 matter of order and names; shapes are checked and a mismatch names the layer. The recurrent layers
 follow Keras's order too: kernel, recurrent_kernel, bias, and for Bidirectional the forward layer's
 three then the backward layer's three (the scratch keys ``forward_kernel`` … ``backward_bias``).
+
+Models made of two networks copy part by part, in the same way: an autoencoder or a VAE (``encoder``, then
+``decoder``) and a GAN (``generator``, then ``discriminator``), scratch and Keras alike (e.g. the twins of
+``dlhelpers.keras.autoencoder.autoencoder_from_scratch``, ``keras.vae.vae_from_scratch`` and
+``keras.gan.gan_from_scratch``).
 """
 from __future__ import annotations
 
 import numpy as np
 
 __all__ = ["scratch_to_keras", "keras_to_scratch", "named_variables"]
+
+#: the sub-networks of the two-network models, in copying order
+_PARTS = (("encoder", "decoder"), ("generator", "discriminator"))
 
 
 def _keras_weight_layers(km):
@@ -18,6 +26,21 @@ def _keras_weight_layers(km):
 
 def _scratch_weight_layers(sm):
     return [l for l in sm.layers if l.params]
+
+
+def _networks(sm, km, func):
+    """[(scratch network, Keras network)]: the models themselves, or their parts for a two-network model."""
+    if hasattr(sm, "layers"):
+        return [(sm, km)]
+    for parts in _PARTS:
+        if all(hasattr(sm, p) for p in parts):
+            if not all(hasattr(km, p) for p in parts):
+                raise TypeError(f"keras_model must have the parts {parts} of the scratch {type(sm).__name__} for "
+                                f"{func}; got a {type(km).__name__}. Build the twin from the scratch model (e.g. "
+                                "dlhelpers.keras.autoencoder.autoencoder_from_scratch).")
+            return [(getattr(sm, p), getattr(km, p)) for p in parts]
+    raise TypeError(f"scratch_model must be a scratch Sequential, autoencoder, VAE or GAN for {func}; got "
+                    f"{type(sm).__name__}. Pass a model built with dlhelpers.scratch.")
 
 
 def _pairs(sm, km):
@@ -33,9 +56,9 @@ def scratch_to_keras(scratch_model, keras_model):
     """Set the Keras model's weights from the scratch model's parameters (layer by layer).
 
     Args:
-        scratch_model: a built scratch ``Sequential``.
+        scratch_model: a built scratch ``Sequential`` (or an autoencoder, VAE or GAN: copied part by part).
         keras_model: a built Keras model with the same layers with weights, in the same order
-            (e.g. from ``dlhelpers.keras.network.model_from_scratch``).
+            (e.g. from ``dlhelpers.keras.network.model_from_scratch``), or the twin with the same parts.
 
     Returns:
         ``keras_model``, changed in place (batch-norm moving statistics are copied too).
@@ -44,7 +67,8 @@ def scratch_to_keras(scratch_model, keras_model):
         ValueError: different numbers of layers with weights, or a shape that does not match (the
             message names the layer).
     """
-    for s, k in _pairs(scratch_model, keras_model):
+    pairs = [pair for nets in _networks(scratch_model, keras_model, "scratch_to_keras") for pair in _pairs(*nets)]
+    for s, k in pairs:
         new = list(s.params.values()) + list(getattr(s, "state", {}).values())    # BatchNorm: moving stats too
         shapes = [tuple(w.shape) for w in k.get_weights()]
         if [w.shape for w in new] != shapes:
@@ -59,7 +83,8 @@ def keras_to_scratch(keras_model, scratch_model):
 
     Args:
         keras_model: a built Keras model.
-        scratch_model: a built scratch ``Sequential`` with the same layers with weights, in the same order.
+        scratch_model: a built scratch ``Sequential`` with the same layers with weights, in the same order (or an
+            autoencoder, VAE or GAN with the Keras twin's parts).
 
     Returns:
         ``scratch_model``, its ``params`` (and batch-norm ``state``) replaced, in its own dtype.
@@ -67,6 +92,12 @@ def keras_to_scratch(keras_model, scratch_model):
     Raises:
         ValueError: different numbers of layers with weights, or a shape that does not match.
     """
+    for s_net, k_net in _networks(scratch_model, keras_model, "keras_to_scratch"):
+        _copy_to_scratch(k_net, s_net)
+    return scratch_model
+
+
+def _copy_to_scratch(keras_model, scratch_model):
     for s, k in _pairs(scratch_model, keras_model):
         weights = k.get_weights()
         state = getattr(s, "state", {})
