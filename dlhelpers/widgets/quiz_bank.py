@@ -541,8 +541,9 @@ _UNIT5 = [
              "above a threshold t. Where should t be chosen?",
              ("On the test digits, for the best F1", "Above the largest training error",
               "On validation digits, then kept fixed", "At the median error of all digits"), 2,
-             "The autoencoder has seen only normal digits, so it rebuilds them well and the unseen 9s badly: the "
-             "reconstruction error is the anomaly score. The threshold is fitted to data like any other choice, so "
+             "The autoencoder has seen only normal digits, so the hope is that it rebuilds them well and unseen "
+             "digits badly: the reconstruction error is the anomaly score (V.6 shows where the hope fails: 9s come "
+             "back as 4s and 7s, wrong in meaning but close in pixels). The threshold is fitted to data like any other choice, so "
              "it is chosen on a validation split (for example the best F1, or at most 5 % false alarms among "
              "normal digits) and then reported on the test split; choosing it on the test digits overstates "
              "precision and recall. Training errors are too low (the model fitted those very digits), so their "
