@@ -14,8 +14,9 @@ Recurrent layers (:class:`SimpleRNN`, :class:`LSTM`, :class:`GRU`, :class:`Bidir
 sequences; :class:`Dense` also takes (N, T, F) and acts on the last axis at every step, as Keras's Dense
 does on 3-D inputs (so no ``TimeDistributed`` wrapper is needed for a many-to-many output layer). A
 :class:`Masking` layer computes a (N, T) mask that :class:`~dlhelpers.scratch.network.Sequential` hands
-to the following layers, as Keras does: Dense and Dropout pass it on, the recurrent layers use it (and
-pass it on when they return sequences).
+to the following layers, as Keras does: Dense, Dropout, PReLU and LeakyReLU pass it on, BatchNormalization
+uses it (batch statistics over the real steps only) and passes it on, the recurrent layers use it (and pass it
+on when they return sequences); the image layers (Conv2D, pooling, Flatten, Reshape, …) drop it, as Keras's do.
 """
 from __future__ import annotations
 
@@ -101,7 +102,8 @@ class Layer:
             x: (N, *input_shape).
             training: True inside ``fit`` (dropout drops, batch norm uses batch statistics).
             mask: (N, T) bool or None, the mask of the layer before (from a :class:`Masking` layer);
-                the recurrent layers skip the padded steps, the others ignore it.
+                the recurrent layers skip the padded steps, BatchNormalization leaves them out of its batch
+                statistics, the others ignore it (and pass it on or drop it, as their Keras twins do).
 
         Returns:
             (N, *output_shape). ``self.output_mask`` then holds the mask handed to the next layer.
@@ -223,7 +225,8 @@ class Dense(Layer):
 class PReLU(Layer):
     """Parametric ReLU with one learned slope per input value (initialised to 0, as Keras).
 
-    Shapes: any (N, ...) → the same; params ``alpha`` with one sample's shape.
+    Shapes: any (N, ...) → the same; params ``alpha`` with one sample's shape. A mask from a
+    :class:`Masking` layer passes through to the next layer, as in Keras.
     """
 
     def build(self, input_shape, rng, dtype):
@@ -236,6 +239,9 @@ class PReLU(Layer):
 
     def _backward(self, dout):
         return A.prelu_backward(dout, self._cache)
+
+    def _mask_out(self, x, mask, out):
+        return mask                                                     # elementwise: the mask passes through
 
 
 class Dropout(Layer):
@@ -412,8 +418,12 @@ class BatchNormalization(Layer):
         momentum: in [0, 1]; epsilon: >= 0 (added to the variance).
         name: optional unique name.
 
-    Shapes: (N, D) or (N, H, W, C) → the same. ``gamma`` and ``beta`` (D,) are trained; the moving
+    Shapes: (N, D), (N, T, D) or (N, H, W, C) → the same. ``gamma`` and ``beta`` (D,) are trained; the moving
     statistics ``state["moving_mean"]`` and ``state["moving_variance"]`` (D,) are updated in ``fit``.
+
+    After a :class:`Masking` layer, as Keras's layer: in training the batch mean and variance (and so the
+    moving statistics) come from the real steps only, every step is normalised with them, and the mask goes
+    on to the next layer (see :func:`~dlhelpers.scratch.regularization.batchnorm_forward`).
     """
 
     def __init__(self, momentum=0.99, epsilon=1e-3, name=None):
@@ -433,13 +443,16 @@ class BatchNormalization(Layer):
     def _forward(self, x, training):
         out, cache = batchnorm_forward(x, self.params["gamma"], self.params["beta"], self.state["moving_mean"],
                                        self.state["moving_variance"], training=training,
-                                       momentum=self.momentum, epsilon=self.epsilon)
+                                       momentum=self.momentum, epsilon=self.epsilon, mask=self._input_mask)
         if training:
             self.state = {"moving_mean": cache["running_mean"], "moving_variance": cache["running_var"]}
         return out, cache
 
     def _backward(self, dout):
         return batchnorm_backward(dout, self._cache)
+
+    def _mask_out(self, x, mask, out):
+        return mask                                                     # Keras's BatchNormalization passes it on
 
 
 # --- sequences ---------------------------------------------------------------------------------------

@@ -624,9 +624,13 @@ def _dropout_args(d):
 def _batchnorm_args(d):
     x = d.draw(st.one_of(arrays(st.tuples(st.integers(2, 4), st.integers(1, 3))), images(3, 3, 2)))
     D = x.shape[-1]
+    kwargs = {"training": d.draw(st.booleans()), "momentum": d.draw(finite(0.0, 1.0)),
+              "epsilon": d.draw(finite(1e-5, 1e-1))}
+    if d.draw(st.booleans()):                           # a mask over every axis but the features (e.g. padded steps)
+        from hypothesis.extra import numpy as hnp
+        kwargs["mask"] = d.draw(hnp.arrays(bool, x.shape[:-1]))
     return (x, d.draw(arrays((D,), -2, 2)), d.draw(arrays((D,), -2, 2)), d.draw(arrays((D,), -2, 2)),
-            d.draw(arrays((D,), 0.0, 4.0))), {"training": d.draw(st.booleans()),
-                                               "momentum": d.draw(finite(0.0, 1.0)), "epsilon": d.draw(finite(1e-5, 1e-1))}
+            d.draw(arrays((D,), 0.0, 4.0))), kwargs
 
 
 spec("dropout_forward")(calls(_dropout_args, out=lambda r, a, k: r[0].shape == a[0].shape))
