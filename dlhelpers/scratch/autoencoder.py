@@ -28,7 +28,9 @@ Conv2DTranspose or TiedDense) ends in a sigmoid x̂ = σ(a) reads the loss from 
 stable form above, no clip), for its training loss and gradients, ``evaluate`` and ``reconstruction_errors``.
 Keras on TensorFlow does the same: ``keras.activations.sigmoid`` keeps a on its output, and
 ``BinaryCrossentropy`` uses it. Without this, a saturated pixel (|a| > ~16, so p is clipped) would cost
-a constant and pass back no gradient, however wrong it is.
+a constant and pass back no gradient, however wrong it is. The rule (which layers, which losses, what
+comes after the output layer) is the one of :class:`~dlhelpers.scratch.network.Sequential`: see
+:mod:`dlhelpers.scratch.network`.
 
 **Tied weights** (:class:`TiedDense`): a dense decoder layer can reuse an encoder layer's kernel W,
 transposed, instead of a kernel of its own: x̂ = f(z·Wᵀ + b′). Half the weights, and W gets two
@@ -52,7 +54,7 @@ from . import losses as LS
 from .dense import dense_backward, dense_forward
 from .initializers import INITIALIZERS, initialize
 from .layers import Conv2D, Conv2DTranspose, Dense, Flatten, Layer, Reshape, UpSampling2D
-from .network import Sequential
+from .network import ACTIVATION_LAST_LAYERS, Sequential, _output_logits
 from .optim import OPTIMIZERS, _Optimizer, get_optimizer
 
 __all__ = ["RECONSTRUCTION_LOSSES", "UPSAMPLING", "reconstruction_loss", "reconstruction_loss_grad",
@@ -265,6 +267,9 @@ class TiedDense(Layer):
         return f"TiedDense(tied_to={self.tied_to.name!r}, activation={self.activation!r}, name={self.name!r})"
 
 
+ACTIVATION_LAST_LAYERS.add(TiedDense)       # its activation is its last step: a sigmoid there leaves the logits
+
+
 # --- the autoencoder -----------------------------------------------------------------------------------------
 
 def _optimizer(optimizer, learning_rate, func):
@@ -289,17 +294,6 @@ def _last_activation(net):
         if not isinstance(layer, (Reshape, Flatten, UpSampling2D)):
             return None
     return None
-
-
-def _sigmoid_output(net):
-    """The network's last layer if it is a Dense, Conv2D, Conv2DTranspose or TiedDense ending in a sigmoid, else None.
-
-    Its input to the sigmoid is then the logits of the network's output (what Keras's loss reads on TensorFlow).
-    """
-    layer = net.layers[-1] if net.layers else None
-    act = getattr(layer, "activation", None)
-    fused = isinstance(layer, (Dense, Conv2D, Conv2DTranspose, TiedDense)) and getattr(act, "name", act) == "sigmoid"
-    return layer if fused else None
 
 
 class Autoencoder:
@@ -547,26 +541,19 @@ class Autoencoder:
 
     # --- loss and training --------------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _loss_output(self):
+    def _loss_output(self, training):
         """Inside: the decoder outputs what the loss reads; yields the ``from_logits`` to compute the loss with.
 
-        For binary cross-entropy on a sigmoid output the last layer runs linear, so the decoder gives the logits
-        a (x̂ = σ(a)) and the loss takes them with from_logits=True (see the class docstring); otherwise nothing
-        changes. Forward and backward passes both run inside, so the cache and the derivative agree.
+        For binary cross-entropy on a sigmoid output the last layer runs linear (``network._output_logits``, the
+        rule Sequential follows), so the decoder gives the logits a (x̂ = σ(a)) and the loss takes them with
+        from_logits=True (see the class docstring); otherwise nothing changes. Forward and backward passes both
+        run inside, so the cache and the derivative agree.
         """
-        fuse = self.loss == "binary_crossentropy" and not self.from_logits
-        layer = _sigmoid_output(self.decoder) if fuse else None
-        if layer is None:
-            yield self.from_logits
-            return
-        activation, layer.activation = layer.activation, "linear"
-        try:
-            yield True
-        finally:
-            layer.activation = activation
+        with _output_logits(self.decoder, self.loss, training) as activation:
+            yield self.from_logits or activation is not None
 
     def _evaluate(self, x, y):
-        with self._loss_output() as logits:
+        with self._loss_output(False) as logits:
             return _value(y, self._forward(x, False), self.loss, logits)
 
     def evaluate(self, x, y=None):
@@ -591,12 +578,12 @@ class Autoencoder:
             (N,) errors ≥ 0.
         """
         x, y = self._check_xy(x, y, "Autoencoder.reconstruction_errors")
-        with self._loss_output() as logits:
+        with self._loss_output(False) as logits:
             out = np.concatenate([self._forward(x[i:i + 1000], False) for i in range(0, len(x), 1000)])
         return _elementwise(y, out, self.loss, logits).reshape(len(x), -1).mean(axis=1)
 
     def _loss_and_grads(self, x, y):
-        with self._loss_output() as logits:
+        with self._loss_output(True) as logits:
             out = self._forward(x, True)
             loss = _value(y, out, self.loss, logits)
             self.backward(_grad(y, out, self.loss, logits))

@@ -6,7 +6,9 @@ float; ``name_grad(y_true, y_pred)`` returns dL/dy_pred for the same scalar L, w
 shape of ``y_pred``.
 
 Probabilities are clipped to [EPSILON, 1 − EPSILON] as Keras does (EPSILON = 1e-7), so
-logs never see 0; outside that band the clipped loss is flat and its gradient is 0.
+logs never see 0; outside that band the clipped loss is flat and its gradient is 0. The three
+cross-entropies also take raw scores (``from_logits=True``), computed in a stable form with no clip:
+what Keras reads from a sigmoid or softmax output layer (see :mod:`~dlhelpers.scratch.network`).
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from .._checks import as_array, check_bool, check_choice, check_nonempty, check_same_shape
-from .activations import sigmoid
+from .activations import sigmoid, softmax
 
 EPSILON = 1e-7
 
@@ -191,27 +193,48 @@ def squared_hinge_grad(y_true, y_pred):
 
 # --- multi-class classification ----------------------------------------------------------
 
-def categorical_crossentropy(y_true, y_pred):
+def _logsumexp(z):
+    """log Σ_k e^z_k over the last axis, the max taken out first (no overflow): (..., K) → (..., 1)."""
+    m = np.max(z, axis=-1, keepdims=True)
+    return m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False):
     """−mean over samples of Σ_k t_k log p_k, with one-hot (or soft) targets t.
 
     Like Keras, y_pred is first renormalised to sum to 1 along the last axis, then clipped;
     it must be non-negative with a positive sum in every row (apply softmax to logits first).
+    With ``from_logits=True`` y_pred holds raw scores z, p = softmax(z) inside, with no clip:
+    each sample's loss is Σ_k t_k (logsumexp(z) − z_k) (TensorFlow's softmax_cross_entropy_with_logits).
 
-    Shapes: y_true, y_pred (N, K) → float.
+    Args:
+        y_true: one-hot or soft targets; y_pred: probabilities, or logits with ``from_logits``.
+        from_logits: True or False.
+
+    Shapes: y_true, y_pred (N, K) (or (N, T, K): every step is a sample) → float.
     """
     t, p = _pair(y_true, y_pred, "categorical_crossentropy")
+    from_logits = check_bool(from_logits, "from_logits", "categorical_crossentropy")
+    if from_logits:
+        return float(np.sum(t * (_logsumexp(p) - p)) / _n_samples(p))
     _probabilities(p, "categorical_crossentropy")
     q = p / np.sum(p, axis=-1, keepdims=True)
     q = np.clip(q, EPSILON, 1.0 - EPSILON)
     return float(np.sum(-t * np.log(q)) / _n_samples(p))
 
 
-def categorical_crossentropy_grad(y_true, y_pred):
+def categorical_crossentropy_grad(y_true, y_pred, from_logits: bool = False):
     """dL/dp_j = (−t_j/q_j + Σ_i t_i) / (s·n) with q = p/s, s = Σ_k p_k, n samples (0 where q is clipped).
+
+    With ``from_logits=True``: dL/dz = (softmax(z)·Σ_k t_k − t) / n, the derivative of the logits loss above
+    (softmax(z) − t for targets that sum to 1; TensorFlow's op returns softmax(z) − t for any targets).
 
     Shapes: y_true, y_pred (N, K) → (N, K).
     """
+    from_logits = check_bool(from_logits, "from_logits", "categorical_crossentropy_grad")
     t, p = _pair(y_true, y_pred, "categorical_crossentropy_grad")
+    if from_logits:
+        return (softmax(p) * np.sum(t, axis=-1, keepdims=True) - t) / _n_samples(p)
     _probabilities(p, "categorical_crossentropy_grad")
     s = np.sum(p, axis=-1, keepdims=True)
     q = p / s
@@ -243,19 +266,26 @@ def _sparse_to_onehot(y_true, y_pred, func):
     return onehot, y_pred
 
 
-def sparse_categorical_crossentropy(y_true, y_pred):
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False):
     """Categorical cross-entropy with integer labels (shape (N,) or (N, 1)) instead of one-hot rows.
 
-    Shapes: y_true (N,) or (N, 1) integers in [0, K); y_pred (N, K) probabilities → float.
+    With ``from_logits=True`` y_pred holds raw scores z: each sample's loss is logsumexp(z) − z_label.
+
+    Shapes: y_true (N,) or (N, 1) integers in [0, K); y_pred (N, K) probabilities or logits → float.
     """
+    from_logits = check_bool(from_logits, "from_logits", "sparse_categorical_crossentropy")
     onehot, p = _sparse_to_onehot(y_true, y_pred, "sparse_categorical_crossentropy")
-    return categorical_crossentropy(onehot, p)
+    return categorical_crossentropy(onehot, p, from_logits=from_logits)
 
 
-def sparse_categorical_crossentropy_grad(y_true, y_pred):
-    """dL/dp = categorical_crossentropy_grad(one_hot(y_true), p). Shapes: y_true (N,) or (N, 1), y_pred (N, K) → (N, K)."""
+def sparse_categorical_crossentropy_grad(y_true, y_pred, from_logits: bool = False):
+    """dL/dp = categorical_crossentropy_grad(one_hot(y_true), p); with logits dL/dz = (softmax(z) − one_hot)/n.
+
+    Shapes: y_true (N,) or (N, 1), y_pred (N, K) → (N, K).
+    """
+    from_logits = check_bool(from_logits, "from_logits", "sparse_categorical_crossentropy_grad")
     onehot, p = _sparse_to_onehot(y_true, y_pred, "sparse_categorical_crossentropy_grad")
-    return categorical_crossentropy_grad(onehot, p)
+    return categorical_crossentropy_grad(onehot, p, from_logits=from_logits)
 
 
 def kl_divergence(y_true, y_pred):

@@ -18,12 +18,34 @@ losses then average over N and T, as Keras's do on 3-D outputs, and accuracy cou
 loss and accuracy average over the real steps only, as Keras's masked losses and metrics do
 (``model.output_mask`` holds it after a forward pass).
 
+**Cross-entropy on a sigmoid or softmax output is read from the logits**, as Keras on TensorFlow does:
+``keras.activations.sigmoid`` and ``softmax`` keep their input z on the output tensor, and
+``binary_crossentropy``, ``categorical_crossentropy`` and ``sparse_categorical_crossentropy`` then compute
+the loss from z (``from_logits=True``: stable, no clip) instead of from the clipped probabilities. So when
+the last layer (a Dense, Conv2D or Conv2DTranspose, see :data:`ACTIVATION_LAST_LAYERS`) ends in a sigmoid
+or softmax and the loss is one of those three, :meth:`Sequential.train_step`, :meth:`~Sequential.fit`,
+:meth:`~Sequential.evaluate` and :meth:`~Sequential.loss_and_grads` do the same: the loss of z, and
+∂L/∂z passed straight into the layer. A saturated output (|z| > ~16 for a sigmoid, or a true class
+probability below 1e-7) then still costs what it should and passes a gradient back; the clipped loss
+would be flat there. Keras's rule has no regard for which activation meets which loss: a softmax output
+with binary_crossentropy is scored as σ(z_k) per class, a sigmoid output with categorical_crossentropy as
+softmax(z); Sequential does the same. The output tensor loses z after any later layer that computes
+something (Reshape, Flatten, ...), so those models keep the clipped probabilities, and so does a sigmoid
+recurrent layer at the end (its outputs come out of a loop). A Dropout after the output layer hands z
+on outside training (and at rate 0). :meth:`~Sequential.forward`, :meth:`~Sequential.backward` and
+:meth:`~Sequential.predict` keep their meaning (the probabilities, and ∂L/∂(probabilities)), and the
+functions of :mod:`~dlhelpers.scratch.losses` on a plain array of probabilities clip, as Keras's on a
+plain tensor. Where Keras does not keep z: a loss computing in another dtype than the model's output
+(a cast), and a (N, T, 1) sequence output given (N, T) targets (Keras squeezes the output); there
+Keras clips, while Sequential, which sees the prepared targets only, reads the logits.
+
 The layer classes live in :mod:`~dlhelpers.scratch.layers` and the callbacks in
 :mod:`~dlhelpers.scratch.callbacks`; both are re-exported here, so
 ``from dlhelpers.scratch.network import Dense, Sequential`` works.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import re
@@ -33,18 +55,86 @@ import numpy as np
 
 from .._blas import single_thread_blas
 from .._checks import as_array, check_bool, check_positive, check_rng
+from . import activations as A
 from .callbacks import HOOKS, Callback, History, LambdaCallback, ProgressBar, WeightHistory
 from .layers import (GRU, LSTM, AveragePooling2D, BatchNormalization, Bidirectional, Conv2D, Conv2DTranspose, Dense,
                      Dropout, Flatten, GlobalAveragePooling2D, Layer, LeakyReLU, Masking, MaxPooling2D, PReLU, Reshape,
                      SimpleRNN, UpSampling2D, layer_type_names)
-from .losses import get_loss
+from .losses import LOSSES, get_loss
 from .optim import get_optimizer
 
-__all__ = ["Sequential",
+__all__ = ["Sequential", "ACTIVATION_LAST_LAYERS", "LOGIT_LOSSES",
            # re-exported from layers and callbacks
            "Layer", "Dense", "Dropout", "PReLU", "Conv2D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D",
            "Flatten", "BatchNormalization", "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
            "Conv2DTranspose", "UpSampling2D", "Reshape", "LeakyReLU", "Callback", "LambdaCallback", "WeightHistory", "History", "ProgressBar"]
+
+#: The losses that Keras on TensorFlow reads from the logits of a sigmoid or softmax output.
+LOGIT_LOSSES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
+
+#: Layer types whose activation is their last step (their Keras twins end in ``keras.activations.<name>``):
+#: a sigmoid or softmax there leaves the logits for the loss. A layer type of that kind defined elsewhere
+#: registers itself here with ``ACTIVATION_LAST_LAYERS.add(MyLayer)`` (as ``autoencoder.TiedDense`` does).
+ACTIVATION_LAST_LAYERS = {Dense, Conv2D, Conv2DTranspose}
+
+
+def _logits_layer(layers, loss, training):
+    """The last layer, whose sigmoid or softmax Keras's ``loss`` skips to read the logits; None where it does not.
+
+    Only the losses of :data:`LOGIT_LOSSES` (with the registry's functions), only a layer of
+    :data:`ACTIVATION_LAST_LAYERS` ending in a sigmoid or softmax, and only when nothing but Dropout layers that
+    hand their input on unchanged (outside training, or at rate 0) come after it.
+    """
+    if loss is None or loss.name not in LOGIT_LOSSES or (loss.fn, loss.grad) != (LOSSES[loss.name].fn,
+                                                                                  LOSSES[loss.name].grad):
+        return None                                   # a loss of one's own may not know from_logits
+    for layer in reversed(layers):
+        if isinstance(layer, Dropout) and (not training or layer.rate == 0):
+            continue                                  # Keras's Dropout returns its input tensor as it is
+        activation = getattr(layer, "activation", None)
+        fused = isinstance(layer, tuple(ACTIVATION_LAST_LAYERS)) and getattr(activation, "name", activation) in (
+            "sigmoid", "softmax")
+        return layer if fused else None
+    return None
+
+
+@contextlib.contextmanager
+def _output_logits(net, loss, training=False):
+    """Inside, ``net.forward`` gives what Keras's ``loss`` reads: the logits z of a sigmoid or softmax output layer.
+
+    Where Keras on TensorFlow computes the cross-entropy from the logits (see the module docstring), the last
+    layer runs linear inside the ``with`` block: the forward pass returns z and the backward pass takes ∂L/∂z.
+    Run both passes inside, so the layer's cache and its derivative agree. Elsewhere nothing changes.
+
+    Args:
+        net: a :class:`Sequential` (the decoder of an autoencoder, say).
+        loss: a loss name or :class:`~dlhelpers.scratch.losses.Loss`, or None.
+        training: whether the passes inside run in training mode (a Dropout after the output layer then
+            computes something, and Keras's loss no longer sees the logits).
+
+    Yields:
+        The activation skipped, a function z → output (the probabilities), or None where the loss reads the
+        outputs as they are. Compute the loss with ``from_logits=True`` when it is not None.
+
+    Example:
+        >>> net = Sequential([Dense(1, "sigmoid")], input_dim=2, rng=0)
+        >>> with _output_logits(net, "binary_crossentropy") as activation:
+        ...     z = net.forward(np.ones((1, 2)))
+        >>> bool(np.allclose(activation(z), net.forward(np.ones((1, 2)))))
+        True
+    """
+    layer = _logits_layer(net.layers, None if loss is None else get_loss(loss), training)
+    if layer is None:
+        yield None
+        return
+    activation = layer.activation
+    name = getattr(activation, "name", activation)
+    to_output = A.softmax if name == "softmax" else A.get_activation(activation).fn
+    layer.activation = "linear"
+    try:
+        yield to_output
+    finally:
+        layer.activation = activation
 
 
 class Sequential:
@@ -242,21 +332,26 @@ class Sequential:
         """(y, out) at the real steps only: rows (M, ...) where mask (N, T) is True."""
         return y[mask], out[mask]
 
-    def _loss(self, y, out, mask=None):
-        """The loss; with a (N, T) output mask, the mean over the real steps only (Keras's masked loss)."""
+    def _loss(self, y, out, mask=None, from_logits=False):
+        """The loss; with a (N, T) output mask, the mean over the real steps only (Keras's masked loss).
+
+        ``from_logits``: ``out`` holds the logits of a sigmoid/softmax output (see :func:`_output_logits`).
+        """
+        fn = (lambda t, z: self.loss.fn(t, z, from_logits=True)) if from_logits else self.loss.fn
         if mask is None:
-            return self.loss.fn(y, out)
+            return fn(y, out)
         if not mask.any():
             return 0.0
-        return self.loss.fn(*self._real(y, out, mask))
+        return fn(*self._real(y, out, mask))
 
-    def _loss_grad(self, y, out, mask=None):
-        """dL/d(out) for :meth:`_loss`: zero at the padded steps."""
+    def _loss_grad(self, y, out, mask=None, from_logits=False):
+        """dL/d(out) for :meth:`_loss` (dL/dz with ``from_logits``): zero at the padded steps."""
+        grad_fn = (lambda t, z: self.loss.grad(t, z, from_logits=True)) if from_logits else self.loss.grad
         if mask is None:
-            return self.loss.grad(y, out)
+            return grad_fn(y, out)
         grad = np.zeros_like(out)
         if mask.any():
-            grad[mask] = self.loss.grad(*self._real(y, out, mask))
+            grad[mask] = grad_fn(*self._real(y, out, mask))
         return grad
 
     def backward(self, dout):
@@ -293,7 +388,8 @@ class Sequential:
         """Choose the loss and the optimizer.
 
         Args:
-            loss: a name from :data:`~dlhelpers.scratch.losses.LOSSES`.
+            loss: a name from :data:`~dlhelpers.scratch.losses.LOSSES`. The cross-entropies on a sigmoid or
+                softmax output layer are then computed from its logits, as Keras does (see the module docstring).
             optimizer: a name ("sgd", "adam", ...) or an optimizer instance.
             learning_rate: optional; passed to the optimizer.
             **optimizer_kwargs: more optimizer settings (momentum, ...).
@@ -355,6 +451,42 @@ class Sequential:
             return y.astype(int)                                         # (N, T)
         return y                                                         # (N, T, K)
 
+    def _loss_and_grads(self, x, y, training):
+        """Forward, loss and backward on prepared (x, y); the loss from the logits where Keras reads them."""
+        with _output_logits(self, self.loss, training) as activation:
+            out = self.forward(x, training=training)
+            logits = activation is not None
+            loss = self._loss(y, out, self.output_mask, logits)
+            self.backward(self._loss_grad(y, out, self.output_mask, logits))
+        return loss, self.grads
+
+    def loss_and_grads(self, x, y, training=True):
+        """The loss on a batch and its gradient with respect to every parameter (no update).
+
+        The cross-entropies on a sigmoid or softmax output are computed from its logits, as Keras on
+        TensorFlow does (see the module docstring); ``grads`` are then those of that loss.
+
+        Args:
+            x: (N, *input_shape); y: targets as for :meth:`fit`.
+            training: True (dropout drops, batch norm uses batch statistics, as in :meth:`fit`) or False
+                (inference mode, as :meth:`evaluate` and a Keras twin called with ``training=False``).
+
+        Returns:
+            ``(loss, grads)``: a float and ``{"<layer>/<name>": dL/dparam}`` keyed like :attr:`params`.
+
+        Example:
+            >>> net = Sequential([Dense(1, "sigmoid")], input_dim=2, rng=0).compile("binary_crossentropy")
+            >>> loss, grads = net.loss_and_grads(np.ones((3, 2)), np.ones(3))
+            >>> sorted(grads)
+            ['dense/bias', 'dense/kernel']
+        """
+        if self.loss is None:
+            raise ValueError("the model must be compiled before loss_and_grads for Sequential.loss_and_grads; got "
+                             "a model with no loss yet. Call model.compile(loss=..., optimizer=...) first.")
+        training = check_bool(training, "training", "loss_and_grads")
+        x = self._check_x(x, "loss_and_grads")
+        return self._loss_and_grads(x, self._prepare_y(y, len(x), "loss_and_grads"), training)
+
     def train_step(self, xb, yb):
         """One forward pass, loss, backward pass and optimizer update.
 
@@ -364,12 +496,18 @@ class Sequential:
         Returns:
             The batch loss (float).
         """
-        out = self.forward(xb, training=True)
-        loss = self._loss(yb, out, self.output_mask)
-        self.backward(self._loss_grad(yb, out, self.output_mask))
-        new = self.optimizer.step(self.params, self.grads)
-        self.set_params(new)
+        loss, grads = self._loss_and_grads(xb, yb, True)
+        self.set_params(self.optimizer.step(self.params, grads))
         return loss
+
+    def _evaluate(self, x, y):
+        """(loss, accuracy) on prepared (x, y) in inference mode; the loss from the logits where Keras reads them."""
+        with _output_logits(self, self.loss) as activation:
+            out = self.forward(x)
+        if activation is None:
+            return self._loss(y, out, self.output_mask), self.accuracy(y, out, self.output_mask)
+        return (self._loss(y, out, self.output_mask, from_logits=True),
+                self.accuracy(y, activation(out), self.output_mask))
 
     def accuracy(self, y, out, mask=None) -> float:
         """Fraction correct: argmax for several outputs, a 0.5 threshold (0 for hinge) for one.
@@ -408,9 +546,8 @@ class Sequential:
             raise ValueError("the model must be compiled before evaluate for Sequential.evaluate; got a model with "
                              "no loss yet. Call model.compile(loss=..., optimizer=...) first.")
         x = self._check_x(x, "evaluate")
-        y = self._prepare_y(y, len(x), "evaluate")
-        out = self.forward(x)
-        return {"loss": self._loss(y, out, self.output_mask), "accuracy": self.accuracy(y, out, self.output_mask)}
+        loss, accuracy = self._evaluate(x, self._prepare_y(y, len(x), "evaluate"))
+        return {"loss": loss, "accuracy": accuracy}
 
     def fit(self, x, y, epochs=1, batch_size=32, shuffle=True, rng=None, validation_data=None,
             callbacks=(), progress=False):
@@ -452,9 +589,8 @@ class Sequential:
                     cb.on_epoch_begin(epoch)
                 logs = self._train_epoch(x, y, batch_size, shuffle, rng, callbacks)
                 if validation is not None:
-                    vout = self.forward(validation[0])
-                    logs.update(val_loss=self._loss(validation[1], vout, self.output_mask),
-                                val_accuracy=self.accuracy(validation[1], vout, self.output_mask))
+                    val_loss, val_accuracy = self._evaluate(*validation)
+                    logs.update(val_loss=val_loss, val_accuracy=val_accuracy)
                 for cb in callbacks:
                     cb.on_epoch_end(epoch, logs)
         for cb in callbacks:
@@ -474,10 +610,9 @@ class Sequential:
             sizes.append(len(idx))
             for cb in callbacks:
                 cb.on_batch_end(b, {"loss": loss})
-        out = self.forward(x)
-        return {"loss": float(np.average(losses, weights=sizes)), "accuracy": self.accuracy(y, out, self.output_mask),
-                "full_loss": self._loss(y, out, self.output_mask), "seconds": time.perf_counter() - t0,
-                "learning_rate": self.optimizer.current_learning_rate()}
+        full_loss, accuracy = self._evaluate(x, y)
+        return {"loss": float(np.average(losses, weights=sizes)), "accuracy": accuracy, "full_loss": full_loss,
+                "seconds": time.perf_counter() - t0, "learning_rate": self.optimizer.current_learning_rate()}
 
     def _check_validation(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:

@@ -28,6 +28,11 @@ def _check_twin(net, km, x, y, loss, tol):
     assert set(sgrads) == set(net.params) == set(kgrads)
     for key in sgrads:
         np.testing.assert_allclose(sgrads[key], kgrads[key], err_msg=key, **tol)
+    # the training path (the loss from the logits of a sigmoid/softmax output, as Keras's) gives the same here
+    loss, grads = net.loss_and_grads(x, y, training=False)
+    assert loss == pytest.approx(float(kE), rel=tol["rtol"])
+    for key in grads:
+        np.testing.assert_allclose(grads[key], kgrads[key], err_msg=key, **tol)
 
 
 @pytest.mark.parametrize("loss, out_units, out_act", [

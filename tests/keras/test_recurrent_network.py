@@ -83,6 +83,10 @@ def test_twin_outputs_counts_loss_and_gradients(name):
     assert set(sgrads) == set(net.params) == set(kgrads)
     for key in sgrads:
         np.testing.assert_allclose(sgrads[key], kgrads[key], err_msg=key, **TOL64)
+    loss, grads = net.loss_and_grads(x, y, training=False)     # the training path (logits of a sigmoid/softmax)
+    assert loss == pytest.approx(float(kE), rel=1e-10)
+    for key in grads:
+        np.testing.assert_allclose(grads[key], kgrads[key], err_msg=key, **TOL64)
 
 
 def test_float32_twin():
