@@ -161,9 +161,12 @@ def test_model_methods_and_fit_with_its_own_noise():
     s_mu, s_log_var = svae.encode(x)
     np.testing.assert_allclose(np.asarray(mu), s_mu, **F32)
     np.testing.assert_allclose(np.asarray(log_var), s_log_var, **F32)
-    history = kvae.fit(x, batch_size=8, epochs=3, verbose=0)
-    assert sorted(history.history) == sorted(KV.LOG_KEYS) and len(history.history["loss"]) == 3
-    assert history.history["loss"][-1] < history.history["loss"][0]
+    history = kvae.fit(x, batch_size=8, epochs=25, verbose=0)
+    loss = history.history["loss"]
+    assert sorted(history.history) == sorted(KV.LOG_KEYS) and len(loss) == 25
+    # each epoch's loss carries the noise of its own ε (±0.1 here): compare the first and last three epochs,
+    # which measured 11.71–11.82 against 11.23–11.29 over four runs
+    assert np.mean(loss[-3:]) < np.mean(loss[:3]) - 0.2
     logs = kvae.evaluate(x, batch_size=32, verbose=0, return_dict=True)
     assert logs["loss"] == pytest.approx(logs["reconstruction"] + logs["kl"], rel=1e-5)
 
