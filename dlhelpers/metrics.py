@@ -136,7 +136,8 @@ def digit_classifier_network(rng=0, dtype=np.float32, num_classes=10):
         A built ``dlhelpers.scratch.network.Sequential``.
     """
     from .scratch.network import Conv2D, Dense, Flatten, MaxPooling2D, Sequential
-    num_classes = int(check_number(num_classes, "num_classes", "digit_classifier_network", integer=True, low=2, high=10))
+    num_classes = int(check_number(num_classes, "num_classes", "digit_classifier_network", integer=True, low=2,
+                                   high=10, fix="Pass a whole number of digits from 2 to 10, e.g. num_classes=10."))
     return Sequential([Conv2D(16, 3, activation="relu"), MaxPooling2D(2), Conv2D(32, 3, activation="relu"),
                        MaxPooling2D(2), Flatten(), Dense(64, "relu"), Dense(num_classes, "softmax")],
                       input_shape=(28, 28, 1), rng=rng, dtype=dtype)
@@ -161,6 +162,44 @@ def _images(images, func, name="images") -> np.ndarray:
     return x.reshape(len(x), 28, 28, 1).astype(np.float32)
 
 
+def _shown(arr) -> str:
+    """A short display of a 1-D array: all its values, or the first 12 and a count."""
+    values = arr.tolist()
+    return str(values) if len(values) <= 12 else f"{str(values[:12])[:-1]}, ...] ({len(values)} values)"
+
+
+def _count(arr) -> str:
+    return f"{len(arr)} digit{'' if len(arr) == 1 else 's'} {_shown(arr)}"
+
+
+def _digit_classes(classes, name, func, outputs=None, fix="") -> np.ndarray:
+    """``classes`` → (K,) int64: distinct whole-number digits 0–9, K = ``outputs`` (or 2 ≤ K ≤ 10 if None)."""
+    try:
+        arr = np.asarray(classes)
+    except Exception:                                   # ragged nesting and the like
+        arr = np.asarray(None, dtype=object)
+    if arr.ndim == 1 and arr.size == 0:
+        arr = arr.astype(np.int64)                      # an empty list: refused below for its length
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
+        got = (f"{type(classes).__name__} {classes!r}" if arr.dtype == object or arr.ndim != 1
+               else f"{'text' if arr.dtype.kind in 'US' else arr.dtype} values {_shown(arr)}")
+        _fail(name, func, "whole numbers (the digits 0–9 as ints)", got, fix, exc=TypeError)
+    if arr.ndim != 1:
+        _fail(name, func, "a 1-D sequence of digits", f"shape {arr.shape}", fix)
+    if outputs is not None and len(arr) != outputs:
+        _fail(name, func, f"one digit per output of the network ({outputs})", _count(arr), fix)
+    if outputs is None and not 2 <= len(arr) <= 10:
+        _fail(name, func, "2 to 10 digits (one per output of the network)", _count(arr), fix)
+    bad = [int(c) for c in arr if not 0 <= c <= 9]
+    if bad:
+        _fail(name, func, "digits in 0–9", f"{bad} in {_shown(arr)}", fix)
+    values, counts = np.unique(arr, return_counts=True)
+    if np.any(counts > 1):
+        _fail(name, func, "distinct digits (one output per digit)",
+              f"{values[counts > 1].tolist()} more than once in {_shown(arr)}", fix)
+    return arr.astype(np.int64)
+
+
 class DigitClassifier:
     """A trained digit classifier (scratch CNN) with the three views the metrics need.
 
@@ -179,10 +218,10 @@ class DigitClassifier:
         self.source = source
         self.batch_size = batch_size
         outputs = network.layers[-1].units
-        self.classes = np.arange(outputs) if classes is None else np.asarray(classes, dtype=np.int64)
-        if self.classes.shape != (outputs,):
-            _fail("classes", "DigitClassifier", f"one digit per output of the network ({outputs})",
-                  f"shape {self.classes.shape}", "Pass the digits the outputs stand for, in order.")
+        self.classes = np.arange(outputs) if classes is None else _digit_classes(
+            classes, "classes", "DigitClassifier", outputs=outputs,
+            fix="Pass the digits the outputs stand for, in order, e.g. classes=[0, 1, 2, 4, 5, 6, 7, 8, 9] for a "
+                "classifier without the 3s.")
 
     def __repr__(self):
         return f"DigitClassifier({self.network.count_params()} parameters; {self.source})"
@@ -212,8 +251,9 @@ class DigitClassifier:
         return self._run(_images(images, "DigitClassifier.features"), self.network.layers[:-1])
 
     def features_and_proba(self, images) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`features` and :meth:`predict_proba` from one pass: ((N, 64), (N, 10)), the same numbers
-        as the two calls (the softmax layer reads the same features in the same batches); (N, K) for K classes."""
+        """:meth:`features` and :meth:`predict_proba` from one pass: ((N, 64), (N, K)) for the K digits of
+        :attr:`classes` (K = 10 for the course's classifier), the same numbers as the two calls (the softmax
+        layer reads the same features in the same batches)."""
         x = _images(images, "DigitClassifier.features_and_proba")
         feats = self._run(x, self.network.layers[:-1], float64=False)
         return feats.astype(np.float64), self._run(feats, self.network.layers[-1:])
@@ -227,15 +267,30 @@ class DigitClassifier:
         return float(np.mean(pred == y))
 
 
+def _remake(path: Path) -> str:
+    return (f"Re-create it with python scripts/train_digit_classifier.py [--anomalous D ...] --out {path} "
+            "(--anomalous for a classifier of the other digits only).")
+
+
 def _load_classifier(path: Path) -> DigitClassifier:
+    func = "digit_classifier"
     with np.load(path, allow_pickle=False) as weights:
         params = {k: weights[k] for k in weights.files if k != "classes"}
         classes = weights["classes"] if "classes" in weights.files else None
+    if classes is not None:            # checked here: a count outside 2..10 must not reach the network's own check
+        classes = _digit_classes(classes, f"the classes saved in the checkpoint {path}", func, fix=_remake(path))
     net = digit_classifier_network(num_classes=10 if classes is None else len(classes))
-    if sorted(params) != sorted(net.params) or any(params[k].shape != v.shape for k, v in net.params.items()):
-        raise ValueError(f"the checkpoint {path} must hold the keys {sorted(net.params)} (and 'classes' for fewer than "
-                         f"10 digits) with the network's shapes for digit_classifier; got {sorted(params)}. "
-                         "Re-create it with python scripts/train_digit_classifier.py.")
+    if sorted(params) != sorted(net.params):
+        missing, extra = sorted(set(net.params) - set(params)), sorted(set(params) - set(net.params))
+        _fail(f"the checkpoint {path}", func, f"the keys {sorted(net.params)} (and 'classes' for fewer than 10 "
+              "digits)", f"missing {missing}, unexpected {extra}", _remake(path))
+    wrong = [f"{k}: expected {v.shape}, got {params[k].shape}" for k, v in net.params.items()
+             if params[k].shape != v.shape]
+    if wrong:
+        outputs = ("10 outputs (no 'classes' saved)" if classes is None
+                   else f"{len(classes)} outputs ('classes' {classes.tolist()})")
+        _fail(f"the checkpoint {path}", func, f"the network's shapes for {outputs}",
+              "mismatching shapes " + "; ".join(wrong), _remake(path))
     net.set_params(params)
     return DigitClassifier(net, f"scratch CNN, weights from {path.name} (scripts/train_digit_classifier.py, "
                                 "MNIST 5k)", classes=classes)
@@ -258,15 +313,25 @@ def digit_classifier(path=None) -> DigitClassifier:
 
     Raises:
         FileNotFoundError: the checkpoint is missing (the message says how to make it).
+        ValueError: the checkpoint does not fit the network (keys, shapes or its ``classes``), or the default
+            checkpoint is not the 10-digit classifier (outputs 0, 1, …, 9) that :func:`digit_fd`,
+            :func:`class_coverage` and :func:`inception_score` rely on.
     """
-    if path is None:
+    default = path is None
+    if default:
         from .data.course import data_path
         path = data_path(DIGIT_CLASSIFIER_CHECKPOINT)
     path = Path(path)
     if not path.is_file():
         _fail("path", "digit_classifier", "an existing checkpoint file", str(path),
               "Make one with python scripts/train_digit_classifier.py --out PATH.", exc=FileNotFoundError)
-    return _cached_classifier(str(path.resolve()))
+    clf = _cached_classifier(str(path.resolve()))
+    if default and not np.array_equal(clf.classes, np.arange(10)):
+        _fail(f"the default checkpoint {path}", "digit_classifier", "the 10-digit classifier (outputs 0, 1, …, 9), "
+              "the one behind digit_fd, class_coverage and inception_score", f"a classifier of the digits "
+              f"{clf.classes.tolist()}", "Re-create it with python scripts/train_digit_classifier.py (without "
+              "--anomalous), and load a classifier of fewer digits with digit_classifier(path).")
+    return clf
 
 
 def digit_fd(images_a, images_b, classifier=None) -> float:

@@ -22,7 +22,8 @@ notebook V.6, ``anomaly_split(mnist_5k(value_range=(-1, 1)), anomalous=(D, ...),
 (60 % of each normal digit, 2,700 digits for D = 9), with one softmax output per normal digit. The file then
 also holds ``classes`` (the digits of the outputs). The script prints the accuracy on the normal test digits
 and the AUROC of the anomaly score 1 − max p(y | x) on the validation and test parts, where the held-out digits
-D are the anomalies.
+D are the anomalies. It refuses a list that leaves fewer than two normal digits, and an ``--out`` that is the
+10-digit classifier's checkpoint (the one behind ``digit_fd``, ``class_coverage`` and ``inception_score``).
 
 Seeded (``--seed``, default 0): Keras's initial weights and shuffling come from
 ``keras.utils.set_random_seed`` and TensorFlow's ops run deterministically.
@@ -37,6 +38,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "data" / "checkpoints" / "digit_classifier.npz"
+
+
+def _ten_digit_checkpoints() -> set:
+    """Where the 10-digit classifier lives: this repository's default, and the one dlhelpers reads (DLHELPERS_DATA)."""
+    from dlhelpers.data.course import data_dir
+    from dlhelpers.metrics import DIGIT_CLASSIFIER_CHECKPOINT
+    return {DEFAULT_OUT.resolve(), (data_dir() / DIGIT_CLASSIFIER_CHECKPOINT).resolve()}
 
 
 def held_out_split():
@@ -68,13 +76,26 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", type=Path, default=None, help=f"output file (default {DEFAULT_OUT}, or "
                         "digit_classifier_without_D.npz beside it with --anomalous)")
     args = parser.parse_args(argv)
-    if args.epochs < 1 or (args.limit is not None and args.limit < 1):
-        parser.error("--epochs and --limit must be positive integers")
-    if args.anomalous is not None and not set(args.anomalous) <= set(range(10)):
-        parser.error("--anomalous takes digits 0-9")
+    bad = [f"--{name} {value}" for name, value in (("epochs", args.epochs), ("limit", args.limit))
+           if value is not None and value < 1]
+    if bad:
+        parser.error(f"--epochs and --limit must be positive integers; got {', '.join(bad)}")
+    if args.anomalous is not None:
+        bad = [d for d in args.anomalous if not 0 <= d <= 9]
+        if bad:
+            parser.error(f"--anomalous takes digits 0-9; got {bad} in {args.anomalous}")
+        normal = sorted(set(range(10)) - set(args.anomalous))
+        if len(normal) < 2:
+            parser.error(f"--anomalous must leave at least 2 normal digits for the classifier to tell apart; got "
+                         f"{args.anomalous}, which leaves {normal}. Hold out at most 8 digits, e.g. --anomalous 9")
     if args.out is None:
         args.out = DEFAULT_OUT if args.anomalous is None else DEFAULT_OUT.with_name(
             "digit_classifier_without_" + "_".join(str(d) for d in sorted(set(args.anomalous))) + ".npz")
+    elif args.anomalous is not None and args.out.resolve() in _ten_digit_checkpoints():
+        parser.error(f"--out must not be the 10-digit classifier's checkpoint {args.out} with --anomalous "
+                     f"{' '.join(map(str, args.anomalous))}: it would replace the classifier behind digit_fd, "
+                     "class_coverage and inception_score. Leave --out out (digit_classifier_without_D.npz) or "
+                     "choose another file")
 
     t_start = time.perf_counter()
     import numpy as np

@@ -63,6 +63,16 @@ def test_script_runs_briefly(tmp_path, split):
     assert reloaded > 0.2                 # twice chance: one short epoch learns something (measured 0.42)
 
 
+@pytest.mark.parametrize("argv, shown", [(["--epochs", "0"], "got --epochs 0"),
+                                         (["--limit", "-5"], "got --limit -5"),
+                                         (["--epochs", "0", "--limit", "0"], "got --epochs 0, --limit 0")])
+def test_the_script_refuses_non_positive_counts(argv, shown, capsys):
+    with pytest.raises(SystemExit) as stop:
+        _script().main(argv)                               # refused before TensorFlow is imported or data read
+    assert stop.value.code == 2
+    assert f"--epochs and --limit must be positive integers; {shown}" in capsys.readouterr().err
+
+
 def test_image_loaders_scale_to_a_value_range():
     for load, top in ((digits, 16.0), (mnist_5k, 255.0)):
         raw = load(scale=False)

@@ -1,4 +1,6 @@
 """keras.weights: copying parameters both ways and naming the Keras variables like the scratch params."""
+import re
+
 import numpy as np
 import pytest
 
@@ -92,3 +94,69 @@ def test_two_network_models_refuse_the_wrong_partner():
         scratch_to_keras(build_gan(0), ae_twin(build_ae(0)))
     with pytest.raises(TypeError, match="scratch_model must be a scratch Sequential, autoencoder, VAE or GAN"):
         keras_to_scratch(ae_twin(build_ae(0)), object())
+
+
+@pytest.mark.parametrize("case, builder", [(0, "dlhelpers.keras.autoencoder.autoencoder_from_scratch"),
+                                           (1, "dlhelpers.keras.vae.vae_from_scratch"),
+                                           (2, "dlhelpers.keras.gan.gan_from_scratch")],
+                         ids=["tied autoencoder", "VAE", "GAN"])
+def test_the_wrong_partner_message_names_the_right_builder(case, builder):
+    _, build, _, _ = _two_network_models()[case]
+    plain = model_from_scratch(Sequential([Dense(2)], input_dim=3, rng=0))     # a Keras model without the parts
+    for copy in (lambda: scratch_to_keras(build(0), plain), lambda: keras_to_scratch(plain, build(0))):
+        with pytest.raises(TypeError, match=f"Build the twin from the scratch model with {re.escape(builder)}"):
+            copy()
+
+
+def _mismatched_partner(case):
+    """A scratch model and the twin of a model whose second part has other widths: only the first part fits."""
+    from dlhelpers.keras.autoencoder import autoencoder_from_scratch
+    from dlhelpers.keras.gan import gan_from_scratch
+    from dlhelpers.scratch.autoencoder import Autoencoder, dense_autoencoder
+    from dlhelpers.scratch.gan import build_mlp_gan
+    if case == "autoencoder":
+        model = dense_autoencoder(12, hidden=(6,), latent_dim=3, rng=0)
+        other = Autoencoder(dense_autoencoder(12, hidden=(6,), latent_dim=3, rng=1).encoder,
+                            Sequential([Dense(7, "relu"), Dense(12, "sigmoid")], input_dim=3, rng=1))
+        return model, autoencoder_from_scratch(other, dtype="float64"), "decoder"
+    model = build_mlp_gan(data_dim=3, noise_dim=2, hidden=(4,), rng=0)
+    other = build_mlp_gan(data_dim=3, noise_dim=2, hidden=(4,), d_hidden=(5,), rng=1)
+    return model, gan_from_scratch(other, dtype="float64"), "discriminator"
+
+
+@pytest.mark.parametrize("case", ["autoencoder", "GAN"])
+def test_a_failed_copy_names_the_part_and_changes_nothing(case):
+    model, twin, part = _mismatched_partner(case)
+    first = "encoder" if part == "decoder" else "generator"
+    before = {p: {k: v.copy() for k, v in getattr(model, p).params.items()} for p in (first, part)}
+    with pytest.raises(ValueError, match=f"in the {part}: Keras shapes .* must match the scratch layer"):
+        keras_to_scratch(twin, model)
+    for p, params in before.items():                          # the fitting first part was not copied either
+        for key, value in params.items():
+            np.testing.assert_array_equal(getattr(model, p).params[key], value)
+    assert any(not np.array_equal(v, before[first][k])         # while a copy would have changed it
+               for k, v in named_variables(getattr(twin, first)).items() if k in before[first])
+    keras_before = [w.copy() for w in twin.get_weights()]
+    with pytest.raises(ValueError, match=f"in the {part}: scratch shapes .* must match the Keras layer"):
+        scratch_to_keras(model, twin)
+    for w, old in zip(twin.get_weights(), keras_before):
+        np.testing.assert_array_equal(w, old)
+
+
+def test_a_failed_copy_of_one_network_changes_nothing():
+    net = Sequential([Dense(3, "tanh"), Dense(2)], input_dim=4, rng=0)
+    before = {k: v.copy() for k, v in net.params.items()}
+    other = model_from_scratch(Sequential([Dense(3, "tanh"), Dense(5)], input_dim=4, rng=1))   # first layer fits
+    with pytest.raises(ValueError, match=r"layer 'dense_\d+': Keras shapes"):
+        keras_to_scratch(other, net)
+    for key, value in before.items():
+        np.testing.assert_array_equal(net.params[key], value)
+
+
+def test_a_different_layer_count_names_the_part():
+    from dlhelpers.keras.gan import gan_from_scratch
+    from dlhelpers.scratch.gan import build_mlp_gan
+    model = build_mlp_gan(data_dim=3, noise_dim=2, hidden=(4,), rng=0)
+    other = build_mlp_gan(data_dim=3, noise_dim=2, hidden=(4,), d_hidden=(4, 4), rng=1)
+    with pytest.raises(ValueError, match="same number of layers with weights in the discriminator"):
+        keras_to_scratch(gan_from_scratch(other), model)
