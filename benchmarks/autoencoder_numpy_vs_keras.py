@@ -30,13 +30,12 @@ the largest difference of the 1,000 values is printed too (it should be ~0).
 Ratios are NumPy / reference (below 1: NumPy faster), from this one run; there is no goal to meet, and no
 time is asserted.
 """
-import argparse
 import statistics
 import time
 
 import numpy as np
 
-from busy import idle_and_busy, load_line, median_time
+from busy import busy_count, idle_and_busy, load_line, median_time
 
 BATCH = 128
 #: (epochs per timed fit, rounds): the small models take two epochs a round, the convolutional ones one.
@@ -189,17 +188,12 @@ def print_table(results, reference, n_busy):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--busy", type=int, default=0, metavar="N",
-                        help="also measure with N busy background processes and print both side by side")
-    args = parser.parse_args()
-    if args.busy < 0:
-        parser.error(f"--busy must be a non-negative number of processes; got {args.busy}.")
+    n_busy = busy_count(__doc__)
     measure, reference, diffs = builders()
     print(f"epoch = 4,000 digits, batch {BATCH}, float32, Adam; {PAIRS} digit pairs for SSIM/PSNR  [{load_line()}]")
     # the busy neighbours must outlive the busy measurement (about twice the idle one)
-    results = idle_and_busy(measure, args.busy, max_seconds=900.0) if args.busy else {"idle": measure()}
-    print_table(results, reference, args.busy)
+    results = idle_and_busy(measure, n_busy, max_seconds=900.0) if n_busy else {"idle": measure()}
+    print_table(results, reference, n_busy)
     print(f"largest |ours − scikit-image| of the {PAIRS} values: SSIM {diffs['SSIM']:.1e}, "
           f"PSNR {diffs['PSNR']:.1e} dB  [{load_line()} at the end]")
     print("ratio = NumPy / reference (below 1: NumPy faster); medians over alternating rounds of this one run")

@@ -4,10 +4,11 @@ N background processes keep CPU cores busy, in one run, and print both side by s
 In a classroom JupyterHub many kernels share a machine, so "how fast" has two answers. Any
 benchmark can reuse this (the convolution one does; the LSTM one of Unit III can):
 
-    from busy import busy_neighbours, idle_and_busy, print_side_by_side
+    from busy import busy_count, idle_and_busy, print_side_by_side
 
-    results = idle_and_busy(measure, n_busy=2)   # measure() -> {row name: (ours_s, reference_s)}
-    print_side_by_side(results, n_busy=2, ours="NumPy", reference="TF")
+    n_busy = busy_count(__doc__)                 # the --busy N of the command line (0: idle only)
+    results = idle_and_busy(measure, n_busy)     # measure() -> {row name: (ours_s, reference_s)}
+    print_side_by_side(results, n_busy, ours="NumPy", reference="TF")
 
 Each neighbour is a separate Python process spinning on one core. Every neighbour stops by
 itself after ``max_seconds`` even if this process is killed, and :func:`busy_neighbours` stops
@@ -15,6 +16,7 @@ them (terminate, then kill) as soon as its ``with`` block ends, also on errors a
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import statistics
@@ -28,6 +30,25 @@ _SPIN = ("import sys, time\n"
          "n = 0\n"
          "while time.monotonic() < end:\n"
          "    n += 1\n")
+
+
+def busy_count(doc: str, argv=None) -> int:
+    """The benchmark's command line: ``--busy N`` (default 0), N ≥ 0 busy neighbour processes.
+
+    Args:
+        doc: the benchmark's module docstring (its first line is the ``--help`` description).
+        argv: the arguments (None: ``sys.argv[1:]``).
+
+    Returns:
+        N; a negative N stops the script with a usage message.
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--busy", type=int, default=0, metavar="N",
+                        help="also measure with N busy background processes and print both side by side")
+    args = parser.parse_args(argv)
+    if args.busy < 0:
+        parser.error(f"--busy must be a non-negative number of processes; got {args.busy}.")
+    return args.busy
 
 
 @contextlib.contextmanager

@@ -9,11 +9,10 @@ repeated runs within this one process; the printed ratios are what the course's 
 ``--busy N`` the NumPy/TF rows are measured twice in the same run, idle and with N processes
 keeping cores busy (see busy.py), and printed side by side.
 """
-import argparse
 
 import numpy as np
 
-from busy import idle_and_busy, load_line, median_time, print_side_by_side
+from busy import busy_count, idle_and_busy, load_line, median_time, print_side_by_side
 
 
 def problem(batch, size):
@@ -54,17 +53,12 @@ def conv_vs_tf():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--busy", type=int, default=0, metavar="N",
-                        help="also measure with N busy background processes and print both side by side")
-    args = parser.parse_args()
-    if args.busy < 0:
-        parser.error(f"--busy must be a non-negative number of processes; got {args.busy}.")
+    n_busy = busy_count(__doc__)
     measure = conv_vs_tf()
     print(f"conv2d, x (64, 28, 28, 8) float32, kernel (3, 3, 8, 16), padding 'same'  [{load_line()}]")
-    if args.busy:
-        results = idle_and_busy(measure, args.busy)
-        print_side_by_side(results, args.busy, goals={"forward": (2, 2.5), "backward": (4, 4)})
+    if n_busy:
+        results = idle_and_busy(measure, n_busy)
+        print_side_by_side(results, n_busy, goals={"forward": (2, 2.5), "backward": (4, 4)})
         print("[TF backward: Conv2DBackpropInput + Conv2DBackpropFilter]")
         return
     (t_np_f, t_tf_f), (t_np_b, t_tf_b) = measure().values()

@@ -10,11 +10,10 @@ Conv2DBackpropInput); its backward is the two kernels TensorFlow runs for that o
 ``conv2d`` of dout (dx) and Conv2DBackpropFilter (dkernel). With ``--busy N`` the rows are measured twice in
 the same run, idle and with N processes keeping cores busy (see busy.py), and printed side by side.
 """
-import argparse
 
 import numpy as np
 
-from busy import idle_and_busy, load_line, median_time, print_side_by_side
+from busy import busy_count, idle_and_busy, load_line, median_time, print_side_by_side
 
 SHAPES = dict(x=(64, 14, 14, 16), kernel=(4, 4, 8, 16), strides=2, padding="same")
 
@@ -64,17 +63,12 @@ def conv_transpose_vs_tf():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--busy", type=int, default=0, metavar="N",
-                        help="also measure with N busy background processes and print both side by side")
-    args = parser.parse_args()
-    if args.busy < 0:
-        parser.error(f"--busy must be a non-negative number of processes; got {args.busy}.")
+    n_busy = busy_count(__doc__)
     measure = conv_transpose_vs_tf()
     print(f"conv2d_transpose, x {SHAPES['x']} float32, kernel {SHAPES['kernel']}, stride {SHAPES['strides']}, "
           f"padding '{SHAPES['padding']}'  [{load_line()}]")
-    if args.busy:
-        print_side_by_side(idle_and_busy(measure, args.busy), args.busy)
+    if n_busy:
+        print_side_by_side(idle_and_busy(measure, n_busy), n_busy)
         print("[TF forward: conv2d_transpose; backward: conv2d + Conv2DBackpropFilter]")
         return
     (t_np_f, t_tf_f), (t_np_b, t_tf_b) = measure().values()

@@ -16,13 +16,12 @@ Sizes: B=32, T=50, D=8, U=32 and B=64, T=28, D=28, U=64 (MNIST rows). The course
 forward+backward no slower than the compiled Keras step at the first size. Times are medians
 within this one process; ratios are NumPy / Keras (below 1: NumPy faster).
 """
-import argparse
 import statistics
 import time
 
 import numpy as np
 
-from busy import idle_and_busy, load_line, median_time, print_side_by_side
+from busy import busy_count, idle_and_busy, load_line, median_time, print_side_by_side
 
 ROUNDS = 7
 SIZES = {"B32 T50 D8 U32": (32, 50, 8, 32), "B64 T28 D28 U64": (64, 28, 28, 64)}
@@ -99,14 +98,12 @@ def builders():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--busy", type=int, default=0, help="also measure with this many busy neighbour processes")
-    args = parser.parse_args()
+    n_busy = busy_count(__doc__)
     measure, eager = builders()
     print(load_line())
-    results = idle_and_busy(measure, args.busy) if args.busy else {"idle": measure()}
-    if args.busy:
-        print_side_by_side(results, args.busy, ours="NumPy", reference="Keras tf.function",
+    results = idle_and_busy(measure, n_busy) if n_busy else {"idle": measure()}
+    if n_busy:
+        print_side_by_side(results, n_busy, ours="NumPy", reference="Keras tf.function",
                            goals={"B32 T50 D8 U32": (1.0, None)})
     else:
         for row, (o, r) in results["idle"].items():
