@@ -13,6 +13,7 @@ import keras  # noqa: E402
 from dlhelpers.keras import losses as KL  # noqa: E402
 from dlhelpers.keras.gradtape import forward_and_grads  # noqa: E402
 from dlhelpers.keras.network import model_from_scratch  # noqa: E402
+from tests.keras.parity import assert_sgd_step_matches_keras  # noqa: E402
 from dlhelpers.keras.weights import named_variables  # noqa: E402
 from dlhelpers.scratch.network import (GRU, LSTM, BatchNormalization, Dense, Masking, PReLU,  # noqa: E402
                                        Sequential)
@@ -130,15 +131,5 @@ def test_the_padding_does_not_reach_the_moving_statistics():
                                       ("bn prelu gru many-to-many", 0.125)])
 def test_one_sgd_step_equals_keras_train_on_batch(name, lr):
     net, loss = _model(name)
-    km = model_from_scratch(net, dtype="float64")
     x, y = _data(net, loss, seed=4, N=6)
-    km.compile(loss=KL.get(loss, dtype="float64"), optimizer=keras.optimizers.SGD(learning_rate=lr))
-    net.compile(loss, "sgd", learning_rate=lr)
-    before = net.get_weights()
-    scratch_loss = net.train_step(x, net._prepare_y(y, len(x), "test"))
-    keras_loss = km.train_on_batch(x, y)
-    # Keras reports the loss through its float32 loss tracker; the weights (moving statistics included) are float64
-    assert float(np.asarray(keras_loss).ravel()[0]) == pytest.approx(scratch_loss, rel=1e-6)
-    for new, k, old in zip(net.get_weights(), km.get_weights(), before):
-        assert not np.array_equal(new, old)                               # every weight moved
-        np.testing.assert_allclose(new, k, **TOL64)
+    assert_sgd_step_matches_keras(net, loss, x, y, lr)
